@@ -165,7 +165,7 @@ def synth(app: App, build: Callable[[App], object] | None = None) -> SynthResult
     try:
         app.synth()
     except RuntimeError as exc:
-        if "Validation failed" not in str(exc):
+        if "ValidationFailed" not in str(exc):
             raise
         error = str(exc)
     outdir = Path(app.outdir)
