@@ -23,6 +23,8 @@ from petplatform_constructs import NagPack, Stage, configure_platform  # noqa: E
 from petplatform_constructs.naming import Naming  # noqa: E402
 from petplatform_constructs.testing import SynthCache, SynthResult, make_app, synth  # noqa: E402
 
+pytest_plugins = ["petplatform_constructs.testing.plugin"]
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 for example in sorted(EXAMPLES.glob("*/app.py")):

@@ -20,6 +20,7 @@ import jsii
 from aws_cdk import (
     Acknowledgment,
     App,
+    CfnResource,
     IPolicyValidationContext,
     IPolicyValidationPlugin,
     PolicyValidationPluginReport,
@@ -83,9 +84,15 @@ def acknowledge(construct: IConstruct, rule_id: str, reason: str) -> None:
 
 def mark_stateful(construct: IConstruct) -> None:
     """Mark a resource the data-protection check should treat as stateful (e.g. audit logs)."""
-    child = construct.node.default_child
-    target = child if child is not None else construct
-    target.node.add_metadata(STATEFUL_METADATA_KEY, True)
+    target = construct if isinstance(construct, CfnResource) else construct.node.default_child
+    if not isinstance(target, CfnResource):
+        raise PropError(
+            "mark_stateful",
+            "construct",
+            construct.node.path,
+            "pass a CloudFormation resource or an L2 construct whose default child is one",
+        )
+    target.add_metadata(STATEFUL_METADATA_KEY, True)
 
 
 def _load_pack(pack: NagPack) -> Callable[..., IPolicyValidationPlugin]:

@@ -6,8 +6,9 @@ Synthesize an app once, then assert on its templates and its compliance findings
     template = result.template("HomeForPup-DynamoDB")
     assert not result.findings
 
-The pytest plugin (installed automatically) adds the ``synth_cache`` session fixture, so every
-test shares one synthesis per app and stage, and the ``checklist`` marker.
+The pytest plugin (``pytest_plugins = ["petplatform_constructs.testing.plugin"]`` in a
+``conftest.py``) adds the ``synth_cache`` session fixture, so every test shares one synthesis per
+app and stage, and the ``checklist`` marker.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def make_app(
     The CDK's built-in CloudFormation validation costs ~3 s per process, so it is off unless
     ``validation`` is set; ``strict`` makes its warnings fail synthesis too.
     """
-    ctx: dict[str, object] = dict(context or {})
+    # Path metadata, as `cdk synth` writes it, lets tests find resources by construct id.
+    ctx: dict[str, object] = {"aws:cdk:enable-path-metadata": True, **(context or {})}
     if strict:
         ctx["@aws-cdk/core:strictCfnValidateErrors"] = True
     return App(
@@ -199,7 +201,7 @@ def _names(logical_id: str, resource: JsonDict) -> set[str]:
     names = {logical_id}
     names.update(v for k in _PHYSICAL_NAME_KEYS if isinstance(v := props.get(k), str))
     path = resource.get("Metadata", {}).get("aws:cdk:path", "")
-    parts = [p for p in path.split("/") if p not in ("Resource", "Default")]
+    parts = [p for p in path.split("/") if p and p not in ("Resource", "Default")]
     if parts:
         names.add(parts[-1])
     return names

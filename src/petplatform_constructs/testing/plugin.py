@@ -1,6 +1,8 @@
 """pytest plugin of petplatform-constructs: shared synthesis and checklist markers.
 
-Importing this module must not start the jsii runtime, so aws_cdk is imported lazily.
+Opt in from a ``conftest.py`` with ``pytest_plugins = ["petplatform_constructs.testing.plugin"]``.
+It is deliberately not auto-registered: loading it starts the jsii Node.js process, which no
+unrelated test run in the same environment should pay for.
 """
 
 from __future__ import annotations
