@@ -19,7 +19,7 @@ from petplatform_constructs import __version__  # noqa: E402
 
 project = "petplatform-constructs"
 author = "petplatform-constructs maintainers"
-copyright = "2026, petplatform-constructs maintainers"  # noqa: A001
+copyright = "2026, petplatform-constructs maintainers"
 release = __version__
 version = __version__
 

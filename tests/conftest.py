@@ -17,11 +17,11 @@ try:
 except ImportError:  # pragma: no cover
     pass
 
-from aws_cdk import App, Environment, Stack  # noqa: E402
+from aws_cdk import App, Environment, Stack
 
-from petplatform_constructs import NagPack, Stage, configure_platform  # noqa: E402
-from petplatform_constructs.naming import Naming  # noqa: E402
-from petplatform_constructs.testing import SynthCache, SynthResult, make_app, synth  # noqa: E402
+from petplatform_constructs import NagPack, Stage, configure_platform
+from petplatform_constructs.naming import Naming
+from petplatform_constructs.testing import SynthCache, SynthResult, make_app, synth
 
 pytest_plugins = ["petplatform_constructs.testing.plugin"]
 
