@@ -46,9 +46,7 @@ def main() -> int:
         print(line.format(*row))
     total_findings = sum(r[4] for r in rows)
     elapsed = time.perf_counter() - started
-    print(
-        f"\n{len(rows)} stacks synthesized in {elapsed:.1f} s; {total_findings} unacknowledged findings"
-    )
+    print(f"\n{len(rows)} stacks synthesized in {elapsed:.1f} s; {total_findings} findings")
     return 1 if total_findings else 0
 
 
