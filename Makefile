@@ -34,6 +34,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py
+	@echo
+	$(PY) scripts/checklist_report.py
 
 test: lint types pytest
 

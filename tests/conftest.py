@@ -23,7 +23,7 @@ from petplatform_constructs import NagPack, Stage, configure_platform
 from petplatform_constructs.naming import Naming
 from petplatform_constructs.testing import SynthCache, SynthResult, make_app, synth
 
-pytest_plugins = ["petplatform_constructs.testing.plugin"]
+pytest_plugins = ["petplatform_constructs.testing.plugin", "pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
