@@ -61,6 +61,7 @@ def test_resource_named_matches_physical_names_and_construct_ids(queues: SynthRe
     by_id = resource_named(template, "AWS::SQS::Queue", "Dead")
     by_name = resource_named(template, "AWS::SQS::Queue", "petshop-staging-dead")
     assert by_id == by_name
+    assert by_id[0].startswith("Dead")
 
 
 def test_resource_named_lists_candidates_when_missing(queues: SynthResult) -> None:

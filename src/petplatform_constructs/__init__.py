@@ -1,28 +1,50 @@
 """petplatform-constructs: production-grade AWS CDK v2 L3 constructs for pet-care platforms."""
 
 from .__about__ import __version__
+from .app_role import AppRole
+from .auth_pool import AppClient, AuthPool, UserGroup
 from .compliance import DataProtectionCheck, NagPack, acknowledge, enable_compliance, mark_stateful
+from .data_table import (
+    AutoscaledCapacity,
+    DataTable,
+    IndexSpec,
+    ProvisionedCapacity,
+    TableSpec,
+    tables_from_specs,
+)
 from .errors import PropError
 from .naming import Naming, ResourceKind, use_naming, validate_name
 from .platform import PlatformConfig, configure_platform
+from .profiles_table import ProfilesTable
 from .stage import Stage, StageProfile, use_stage_profile
 from .tagging import apply_standard_tags
 
 __all__ = [
+    "AppClient",
+    "AppRole",
+    "AuthPool",
+    "AutoscaledCapacity",
     "DataProtectionCheck",
+    "DataTable",
+    "IndexSpec",
     "NagPack",
     "Naming",
     "PlatformConfig",
+    "ProfilesTable",
     "PropError",
+    "ProvisionedCapacity",
     "ResourceKind",
     "Stage",
     "StageProfile",
+    "TableSpec",
+    "UserGroup",
     "__version__",
     "acknowledge",
     "apply_standard_tags",
     "configure_platform",
     "enable_compliance",
     "mark_stateful",
+    "tables_from_specs",
     "use_naming",
     "use_stage_profile",
     "validate_name",

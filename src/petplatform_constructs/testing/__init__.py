@@ -184,8 +184,8 @@ def find_resources(
 ) -> dict[str, JsonDict]:
     """Resources of ``resource_type``; with ``name``, only those it names.
 
-    ``name`` matches a physical-name property (``TableName``, ``BucketName``...), the construct
-    id in the ``aws:cdk:path`` metadata, or the logical id.
+    ``name`` matches a physical-name property (``TableName``, ``BucketName``...), the logical id,
+    or any trailing part of the construct path below the stack (``Table``, ``Profiles/Table``).
     """
     matches = {}
     for logical_id, resource in template.get("Resources", {}).items():
@@ -201,9 +201,10 @@ def _names(logical_id: str, resource: JsonDict) -> set[str]:
     names = {logical_id}
     names.update(v for k in _PHYSICAL_NAME_KEYS if isinstance(v := props.get(k), str))
     path = resource.get("Metadata", {}).get("aws:cdk:path", "")
-    parts = [p for p in path.split("/") if p and p not in ("Resource", "Default")]
-    if parts:
-        names.add(parts[-1])
+    parts = [p for p in path.split("/") if p and p not in ("Resource", "Default")][1:]
+    # Every trailing part of the construct path: "Table", "Profiles/Table", ...; stable child
+    # ids such as "Table" repeat across constructs, so the longer forms disambiguate.
+    names.update("/".join(parts[i:]) for i in range(len(parts)))
     return names
 
 

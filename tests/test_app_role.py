@@ -1,0 +1,721 @@
+"""AppRole: trust, grants derived from given resources, least privilege, cdk-nag, import mode."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aws_cdk import Duration, Environment, Stack
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Match
+
+from petplatform_constructs import PropError, configure_platform
+from petplatform_constructs.app_role import (
+    COGNITO_READ_ACTIONS,
+    AppRole,
+    flatten_cfn_reference,
+)
+from petplatform_constructs.testing import (
+    Finding,
+    SynthCache,
+    SynthResult,
+    make_app,
+    resource_named,
+    synth,
+)
+
+ENV = Environment(account="123456789012", region="us-east-1")
+PARTITION = {"Ref": "AWS::Partition"}
+DYNAMODB_RW = [
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:GetItem",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+]
+S3_RW = [
+    "s3:GetObject*",
+    "s3:GetBucket*",
+    "s3:List*",
+    "s3:DeleteObject*",
+    "s3:PutObject",
+    "s3:PutObjectLegalHold",
+    "s3:PutObjectRetention",
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionTagging",
+    "s3:Abort*",
+]
+LOGS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+SES = ["ses:SendEmail", "ses:SendRawEmail"]
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def arn(service: str, rest: str) -> dict[str, Any]:
+    """The ``Fn::Join`` that ``Stack.format_arn`` produces in us-east-1 / 123456789012."""
+    return {"Fn::Join": ["", ["arn:", PARTITION, f":{service}:us-east-1:123456789012:{rest}"]]}
+
+
+def get_att(logical_id: str) -> dict[str, Any]:
+    return {"Fn::GetAtt": [logical_id, "Arn"]}
+
+
+def joined(base: object, suffix: str) -> dict[str, Any]:
+    return {"Fn::Join": ["", [base, suffix]]}
+
+
+def as_list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def least_privilege_violations(template: dict[str, Any]) -> list[str]:
+    """Allow statements of every AWS::IAM::Policy with ``*``/``svc:*`` actions or ``*`` resources.
+
+    ``NotAction``/``NotResource`` count too: they grant everything except a list.
+    """
+    problems = []
+    for logical_id, resource in template.get("Resources", {}).items():
+        if resource["Type"] != "AWS::IAM::Policy":
+            continue
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
+            if statement.get("Effect") != "Allow":
+                continue
+            for key in ("NotAction", "NotResource"):
+                if key in statement:
+                    problems.append(f"{logical_id}: {key} {statement[key]}")
+            for action in as_list(statement.get("Action", [])):
+                if action == "*" or action.endswith(":*"):
+                    problems.append(f"{logical_id}: Action {action}")
+            for res in as_list(statement.get("Resource", [])):
+                if res == "*":
+                    problems.append(f"{logical_id}: Resource *")
+    return problems
+
+
+def policy_statements(template: dict[str, Any], path_part: str) -> list[dict[str, Any]]:
+    """Statements of the AWS::IAM::Policy resources whose construct path contains ``path_part``."""
+    return [
+        statement
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::IAM::Policy"
+        and path_part in resource.get("Metadata", {}).get("aws:cdk:path", "")
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def resource_at(template: dict[str, Any], resource_type: str, path: str) -> tuple[str, Any]:
+    """The one resource of ``resource_type`` at construct path ``path`` (e.g. ``Test/X/Role``)."""
+    (match,) = [
+        (logical_id, r)
+        for logical_id, r in template["Resources"].items()
+        if r["Type"] == resource_type
+        and r.get("Metadata", {}).get("aws:cdk:path") in (f"{path}/Resource", path)
+    ]
+    return match
+
+
+def findings_under(result: SynthResult, *prefixes: str) -> list[Finding]:
+    """Findings on the constructs the test is about (fixtures such as plain L2 buckets aside)."""
+    return [f for f in result.findings if f.path.startswith(prefixes)]
+
+
+def acknowledged_ids(result: SynthResult, stack: str) -> dict[str, set[str]]:
+    """Acknowledged rule ids per construct path, read from the cloud assembly."""
+    manifest = json.loads((result.outdir / "manifest.json").read_text())
+    metadata_file = manifest["artifacts"][stack]["additionalMetadataFile"]
+    metadata = json.loads((result.outdir / metadata_file).read_text())
+    acks: dict[str, set[str]] = {}
+    for path, entries in metadata.items():
+        for entry in entries:
+            if entry["type"] == "aws:cdk:acknowledged-rules":
+                ids = {key.split("::", 1)[1] for key in entry["data"]}
+                acks.setdefault(path, set()).update(ids)
+    return acks
+
+
+# -- builders ------------------------------------------------------------------------------
+
+
+def build_homeforpup(stack: Stack) -> None:
+    """A fully featured role next to a default one, fed by plain L2 fixtures."""
+    key = kms.Key(stack, "DataKey", enable_key_rotation=True)
+    profiles = dynamodb.TableV2(
+        stack,
+        "Profiles",
+        partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+        global_secondary_indexes=[
+            dynamodb.GlobalSecondaryIndexPropsV2(
+                index_name="byOwner",
+                partition_key=dynamodb.Attribute(
+                    name="ownerId", type=dynamodb.AttributeType.STRING
+                ),
+            )
+        ],
+    )
+    dogs = dynamodb.TableV2(
+        stack,
+        "Dogs",
+        partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+        encryption=dynamodb.TableEncryptionV2.customer_managed_key(key),
+    )
+    images = s3.Bucket(stack, "Images", enforce_ssl=True)
+    uploads = s3.Bucket(stack, "Uploads", enforce_ssl=True, encryption_key=key)
+    pool = cognito.UserPool(stack, "Users")
+    AppRole(
+        stack,
+        "AppRole",
+        tables=[profiles, dogs],
+        buckets=[images, uploads],
+        user_pools=[pool],
+        name="app",
+        description="HomeForPup application role",
+        max_session_duration=Duration.hours(2),
+        permissions_boundary=iam.ManagedPolicy.from_managed_policy_name(
+            stack, "Boundary", "app-boundary"
+        ),
+        from_address="*@homeforpup.com",
+        export_prefix="HomeForPup-IAM",
+    )
+    AppRole(stack, "DefaultRole")
+
+
+def build_lambda_only(stack: Stack) -> None:
+    """Lambda-only role with literal name, explicit SES identity, custom logs and user grants."""
+    extra = dynamodb.TableV2(
+        stack,
+        "Audit",
+        partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+    )
+    role = AppRole(
+        stack,
+        "AppRole",
+        principals=["lambda.amazonaws.com"],
+        role_name="homeforpup-api-role",
+        ses_identity_arns=["arn:aws:ses:us-east-1:123456789012:identity/homeforpup.com"],
+        log_group_prefixes=["/homeforpup/api/"],
+    )
+    extra.grant_read_data(role)  # AppRole is an IGrantable
+    role.add_to_policy(
+        iam.PolicyStatement(
+            actions=["sqs:SendMessage"],
+            resources=["arn:aws:sqs:us-east-1:123456789012:jobs-*"],
+        )
+    )
+
+
+def build_imported(stack: Stack) -> None:
+    existing = iam.Role.from_role_arn(
+        stack, "Imported", "arn:aws:iam::123456789012:role/legacy-app-role"
+    )
+    bucket = s3.Bucket(stack, "Images", enforce_ssl=True)
+    AppRole(stack, "AppRole", existing_role=existing, buckets=[bucket], send_email=False)
+
+
+@pytest.fixture(scope="module")
+def homeforpup(stack_synth: Callable[..., SynthResult]) -> Callable[[str], SynthResult]:
+    return lambda stage: stack_synth("app_role_homeforpup", build_homeforpup, stage=stage)
+
+
+@pytest.fixture(scope="module")
+def dev(homeforpup: Callable[[str], SynthResult]) -> SynthResult:
+    return homeforpup("dev")
+
+
+@pytest.fixture(scope="module")
+def lambda_only(stack_synth: Callable[..., SynthResult]) -> SynthResult:
+    return stack_synth("app_role_lambda_only", build_lambda_only)
+
+
+@pytest.fixture(scope="module")
+def imported(stack_synth: Callable[..., SynthResult]) -> SynthResult:
+    return stack_synth("app_role_imported", build_imported)
+
+
+@pytest.fixture(scope="module")
+def cross_stack(synth_cache: SynthCache) -> SynthResult:
+    """HomeForPup's layout: the table in a Data stack, the role in an IAM stack."""
+
+    def factory() -> SynthResult:
+        app = make_app()
+        configure_platform(app, project="HomeForPup", stage="dev")
+        data = Stack(app, "Data", env=ENV)
+        table = dynamodb.TableV2(
+            data,
+            "Profiles",
+            partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+            global_secondary_indexes=[
+                dynamodb.GlobalSecondaryIndexPropsV2(
+                    index_name="byOwner",
+                    partition_key=dynamodb.Attribute(
+                        name="ownerId", type=dynamodb.AttributeType.STRING
+                    ),
+                )
+            ],
+        )
+        AppRole(Stack(app, "IAM", env=ENV), "AppRole", tables=[table])
+        return synth(app)
+
+    return synth_cache.get(("app_role_cross_stack", "dev"), factory)
+
+
+# -- trust and instance profile ------------------------------------------------------------
+
+
+@pytest.mark.checklist("000#43")
+def test_role_is_assumable_by_lambda_and_ec2_with_an_instance_profile(dev: SynthResult) -> None:
+    template = dev.template_json("Test")
+    role_id, role = resource_at(template, "AWS::IAM::Role", "Test/DefaultRole/Role")
+    services = [
+        s["Principal"]["Service"]
+        for s in role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        if s["Action"] == "sts:AssumeRole" and s["Effect"] == "Allow"
+    ]
+    assert services == ["lambda.amazonaws.com", "ec2.amazonaws.com"]
+    assert "RoleName" not in role["Properties"]  # generated by CloudFormation
+    dev.template("Test").resource_count_is("AWS::IAM::InstanceProfile", 2)  # one per role
+    _, profile = resource_at(
+        template, "AWS::IAM::InstanceProfile", "Test/DefaultRole/InstanceProfile"
+    )
+    assert profile["Properties"]["Roles"] == [{"Ref": role_id}]
+
+
+@pytest.mark.checklist("000#43")
+def test_lambda_only_role_has_literal_name_and_no_instance_profile(
+    lambda_only: SynthResult,
+) -> None:
+    template = lambda_only.template("Test")
+    template.resource_count_is("AWS::IAM::InstanceProfile", 0)
+    template.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "RoleName": "homeforpup-api-role",
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": "sts:AssumeRole",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                    }
+                ]
+            },
+        },
+    )
+
+
+def test_full_role_props_reach_the_role_and_outputs(dev: SynthResult) -> None:
+    template = dev.template("Test")
+    template.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "RoleName": "pettest-dev-app",  # name= through the scope's naming strategy
+            "Description": "HomeForPup application role",
+            "MaxSessionDuration": 7200,
+            "PermissionsBoundary": {
+                "Fn::Join": ["", ["arn:", PARTITION, ":iam::123456789012:policy/app-boundary"]]
+            },
+        },
+    )
+    outputs = dev.template_json("Test")["Outputs"]
+    exports = {o["Export"]["Name"] for o in outputs.values() if "Export" in o}
+    assert {
+        "HomeForPup-IAM-RoleArn",
+        "HomeForPup-IAM-RoleName",
+        "HomeForPup-IAM-InstanceProfileArn",
+        "HomeForPup-IAM-InstanceProfileName",
+    } <= exports
+
+
+# -- grants --------------------------------------------------------------------------------
+
+
+@pytest.mark.checklist("000#44")
+def test_tables_get_read_write_data_including_indexes(dev: SynthResult) -> None:
+    template = dev.template_json("Test")
+    profiles, _ = resource_named(template, "AWS::DynamoDB::GlobalTable", "Profiles")
+    dogs, _ = resource_named(template, "AWS::DynamoDB::GlobalTable", "Dogs")
+    statements = policy_statements(template, "/AppRole/")
+    by_resource = {
+        json.dumps(s["Resource"], sort_keys=True): s["Action"]
+        for s in statements
+        if s["Action"] == DYNAMODB_RW
+    }
+    with_indexes = [get_att(profiles), joined(get_att(profiles), "/index/*")]
+    assert json.dumps(with_indexes, sort_keys=True) in by_resource
+    # a table without indexes gets no /index/* grant
+    assert json.dumps(get_att(dogs), sort_keys=True) in by_resource
+    # its customer-managed key is usable for the data, nothing else
+    key_id, _ = resource_named(template, "AWS::KMS::Key", "DataKey")
+    key_actions = {
+        a for s in statements if s["Resource"] == get_att(key_id) for a in as_list(s["Action"])
+    }
+    assert key_actions and all(a.startswith("kms:") for a in key_actions)
+    assert "kms:ScheduleKeyDeletion" not in key_actions and "kms:PutKeyPolicy" not in key_actions
+
+
+@pytest.mark.checklist("000#45")
+def test_buckets_get_object_read_write_and_no_bucket_configuration(dev: SynthResult) -> None:
+    template = dev.template_json("Test")
+    statements = policy_statements(template, "/AppRole/")
+    for name in ("Images", "Uploads"):
+        bucket, _ = resource_named(template, "AWS::S3::Bucket", name)
+        assert {
+            "Action": S3_RW,
+            "Effect": "Allow",
+            "Resource": [get_att(bucket), joined(get_att(bucket), "/*")],
+        } in statements
+    actions = {a for s in statements for a in as_list(s["Action"])}
+    assert not {a for a in actions if a.startswith(("s3:PutBucket", "s3:DeleteBucket"))}
+
+
+@pytest.mark.checklist("000#46")
+def test_user_pools_are_read_only(dev: SynthResult) -> None:
+    template = dev.template_json("Test")
+    pool, _ = resource_named(template, "AWS::Cognito::UserPool", "Users")
+    statements = policy_statements(template, "/AppRole/")
+    assert {
+        "Action": list(COGNITO_READ_ACTIONS),
+        "Effect": "Allow",
+        "Resource": get_att(pool),
+    } in statements
+    cognito_actions = {
+        a for s in statements for a in as_list(s["Action"]) if a.startswith("cognito-idp:")
+    }
+    assert not {
+        a for a in cognito_actions if a.startswith(("cognito-idp:AdminCreate",
+        "cognito-idp:AdminDelete", "cognito-idp:AdminUpdate"))
+    }  # fmt: skip
+    assert not any(a.endswith("*") for a in cognito_actions)
+
+
+@pytest.mark.checklist("000#47")
+def test_ses_defaults_to_account_identities_with_from_address_condition(dev: SynthResult) -> None:
+    template = dev.template("Test")
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        {
+                            "Action": SES,
+                            "Effect": "Allow",
+                            "Resource": arn("ses", "identity/*"),
+                            "Condition": {"StringLike": {"ses:FromAddress": "*@homeforpup.com"}},
+                        }
+                    ]
+                )
+            }
+        },
+    )
+    # the default role: same identities, no condition
+    assert {"Action": SES, "Effect": "Allow", "Resource": arn("ses", "identity/*")} in (
+        policy_statements(dev.template_json("Test"), "/DefaultRole/")
+    )
+
+
+@pytest.mark.checklist("000#47")
+def test_ses_can_name_identities_or_be_turned_off(
+    lambda_only: SynthResult, imported: SynthResult
+) -> None:
+    assert {
+        "Action": SES,
+        "Effect": "Allow",
+        "Resource": "arn:aws:ses:us-east-1:123456789012:identity/homeforpup.com",
+    } in policy_statements(lambda_only.template_json("Test"), "/AppRole/")
+    imported_actions = {
+        a for s in policy_statements(imported.template_json("Test"), "/Imported/")
+        for a in as_list(s["Action"])
+    }  # fmt: skip
+    assert imported_actions and not {a for a in imported_actions if a.startswith("ses:")}
+
+
+@pytest.mark.checklist("000#48")
+def test_logs_are_scoped_to_log_group_prefixes_without_managed_policies(
+    dev: SynthResult, lambda_only: SynthResult
+) -> None:
+    default_statements = policy_statements(dev.template_json("Test"), "/DefaultRole/")
+    assert {
+        "Action": LOGS,
+        "Effect": "Allow",
+        "Resource": [
+            arn("logs", "log-group:/aws/lambda/*"),
+            arn("logs", "log-group:/petplatform/*"),
+        ],
+    } in default_statements
+    assert {
+        "Action": LOGS,
+        "Effect": "Allow",
+        "Resource": arn("logs", "log-group:/homeforpup/api/*"),
+    } in policy_statements(lambda_only.template_json("Test"), "/AppRole/")
+    for result in (dev, lambda_only):
+        for role in result.template("Test").find_resources("AWS::IAM::Role").values():
+            assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_app_role_is_a_grantable_and_takes_extra_statements(lambda_only: SynthResult) -> None:
+    template = lambda_only.template_json("Test")
+    audit, _ = resource_named(template, "AWS::DynamoDB::GlobalTable", "Audit")
+    statements = policy_statements(template, "/AppRole/")
+    assert any(
+        s["Resource"] == get_att(audit) and "dynamodb:GetItem" in s["Action"] for s in statements
+    )
+    assert {
+        "Action": "sqs:SendMessage",
+        "Effect": "Allow",
+        "Resource": "arn:aws:sqs:us-east-1:123456789012:jobs-*",
+    } in statements
+
+
+# -- least privilege and compliance --------------------------------------------------------
+
+
+def test_least_privilege_walker_catches_broad_statements() -> None:
+    broad = {
+        "Resources": {
+            "P": {
+                "Type": "AWS::IAM::Policy",
+                "Properties": {
+                    "PolicyDocument": {
+                        "Statement": [
+                            {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b"},
+                            {"Effect": "Allow", "Action": ["ses:SendEmail"], "Resource": "*"},
+                            {"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:x"},
+                            {"Effect": "Deny", "Action": "*", "Resource": "*"},
+                        ]
+                    }
+                },
+            }
+        }
+    }
+    assert least_privilege_violations(broad) == [
+        "P: Action s3:*",
+        "P: Resource *",
+        "P: NotAction iam:*",
+    ]
+
+
+@pytest.mark.checklist("000#49")
+def test_no_policy_has_wildcard_actions_or_resources(
+    dev: SynthResult, lambda_only: SynthResult, imported: SynthResult, cross_stack: SynthResult
+) -> None:
+    for result, stack in ((dev, "Test"), (lambda_only, "Test"), (imported, "Test"),
+                          (cross_stack, "IAM")):  # fmt: skip
+        template = result.template_json(stack)
+        assert template["Resources"], stack
+        assert least_privilege_violations(template) == []
+
+
+@pytest.mark.parametrize("stage", ["dev", "staging", "prod"])
+def test_nag_clean_for_default_and_full_roles_in_every_stage(
+    homeforpup: Callable[[str], SynthResult], stage: str
+) -> None:
+    result = homeforpup(stage)
+    assert findings_under(result, "Test/AppRole/", "Test/DefaultRole/") == []
+    # a role has no stage settings: only the stage in its naming-strategy name differs
+    result.template("Test").has_resource_properties(
+        "AWS::IAM::Role", {"RoleName": f"pettest-{stage}-app"}
+    )
+    assert _iam_resources(result) == _iam_resources(homeforpup("dev"))
+
+
+def _iam_resources(result: SynthResult) -> dict[str, Any]:
+    return {
+        logical_id: {k: v for k, v in r["Properties"].items() if k not in ("Tags", "RoleName")}
+        for logical_id, r in result.template_json("Test")["Resources"].items()
+        if r["Type"].startswith("AWS::IAM::")
+    }
+
+
+def test_only_the_inherent_wildcards_are_acknowledged(dev: SynthResult) -> None:
+    template = dev.template_json("Test")
+    bucket, _ = resource_named(template, "AWS::S3::Bucket", "Images")
+    profiles, _ = resource_named(template, "AWS::DynamoDB::GlobalTable", "Profiles")
+    acks = acknowledged_ids(dev, "Test")
+    default_role = acks["/Test/DefaultRole/Role/DefaultPolicy/Resource"]
+    assert default_role == {
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:us-east-1:123456789012:identity/*]",
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:us-east-1:123456789012:"
+        "log-group:/aws/lambda/*]",
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:us-east-1:123456789012:"
+        "log-group:/petplatform/*]",
+    }
+    full = acks["/Test/AppRole/Role/DefaultPolicy/Resource"]
+    assert {
+        f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/*]",
+        f"AwsSolutions-IAM5[Resource::<{profiles}.Arn>/index/*]",
+        "AwsSolutions-IAM5[Action::s3:GetObject*]",
+        "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+    } <= full
+    all_ids = {i for ids in acks.values() for i in ids}
+    assert all(i.startswith("AwsSolutions-IAM5[") for i in all_ids), all_ids
+
+
+def test_wildcards_the_user_adds_are_still_reported(lambda_only: SynthResult) -> None:
+    assert [f.rule for f in findings_under(lambda_only, "Test/AppRole/")] == [
+        "AwsSolutions-IAM5[Resource::arn:aws:sqs:us-east-1:123456789012:jobs-*]"
+    ]
+
+
+# -- import mode and cross-stack -----------------------------------------------------------
+
+
+def test_existing_role_receives_the_grants(imported: SynthResult) -> None:
+    template = imported.template("Test")
+    template.resource_count_is("AWS::IAM::Role", 0)
+    template.resource_count_is("AWS::IAM::InstanceProfile", 0)
+    template.has_resource_properties("AWS::IAM::Policy", {"Roles": ["legacy-app-role"]})
+    statements = policy_statements(imported.template_json("Test"), "/Imported/")
+    assert any(s["Action"] == S3_RW for s in statements)
+    assert any(s["Action"] == LOGS for s in statements)
+    assert findings_under(imported, "Test/AppRole/", "Test/Imported/") == []
+
+
+@pytest.mark.checklist("000#44", "000#49")
+def test_tables_of_another_stack_are_imported_and_the_iam_stack_depends_on_it(
+    cross_stack: SynthResult,
+) -> None:
+    manifest = json.loads((cross_stack.outdir / "manifest.json").read_text())
+    assert "Data" in manifest["artifacts"]["IAM"]["dependencies"]
+    statements = policy_statements(cross_stack.template_json("IAM"), "/AppRole/")
+    dynamodb_statement = next(s for s in statements if s["Action"] == DYNAMODB_RW)
+    imported_arn = dynamodb_statement["Resource"][0]
+    assert set(imported_arn) == {"Fn::ImportValue"}
+    assert dynamodb_statement["Resource"][1] == joined(imported_arn, "/index/*")
+    # the /index/* finding names the import, and is acknowledged as such
+    assert cross_stack.findings_for("IAM") == []
+    acks = acknowledged_ids(cross_stack, "IAM")["/IAM/AppRole/Role/DefaultPolicy/Resource"]
+    assert f"AwsSolutions-IAM5[Resource::{imported_arn['Fn::ImportValue']}/index/*]" in acks
+
+
+def test_flatten_cfn_reference_matches_cdk_nag() -> None:
+    assert flatten_cfn_reference(joined(get_att("T"), "/index/*")) == "<T.Arn>/index/*"
+    assert flatten_cfn_reference(arn("ses", "identity/*")) == (
+        "arn:<AWS::Partition>:ses:us-east-1:123456789012:identity/*"
+    )
+    assert flatten_cfn_reference({"Fn::ImportValue": "Data:Export"}) == "Data:Export"
+    assert flatten_cfn_reference({"Fn::Sub": "arn:${AWS::Partition}:s3:::b/*"}) == (
+        "arn:<AWS::Partition>:s3:::b/*"
+    )
+
+
+# -- bad input -----------------------------------------------------------------------------
+
+
+def _stack() -> Stack:
+    app = make_app()
+    configure_platform(app, project="PetTest", stage="dev", compliance=None)
+    return Stack(app, "Bad", env=ENV)
+
+
+def _table(stack: Stack) -> dynamodb.TableV2:
+    return dynamodb.TableV2(
+        stack, "T", partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING)
+    )
+
+
+BAD_INPUT: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
+    (
+        "existing role with creation props",
+        lambda s: {
+            "existing_role": iam.Role.from_role_arn(s, "R", "arn:aws:iam::123456789012:role/x"),
+            "principals": ["lambda.amazonaws.com"],
+            "role_name": "x",
+        },
+        r"existing_role=.*remove principals, role_name",
+    ),
+    ("unknown principal", lambda s: {"principals": ["lambda"]}, r"principals='lambda'"),
+    (
+        "account principal",
+        lambda s: {"principals": ["arn:aws:iam::123456789012:root"]},
+        r"principals='arn:aws:iam::123456789012:root'",
+    ),
+    ("empty principals", lambda s: {"principals": []}, r"principals=\[\]"),
+    (
+        "bucket passed as a table",
+        lambda s: {"tables": [s3.Bucket(s, "B")]},
+        r"tables='Bucket at Bad/B'.*ITable",
+    ),
+    (
+        "table passed as a bucket",
+        lambda s: {"buckets": [_table(s)]},
+        r"buckets='TableV2 at Bad/T'.*IBucket",
+    ),
+    (
+        "table passed as a user pool",
+        lambda s: {"user_pools": [_table(s)]},
+        r"user_pools='TableV2 at Bad/T'.*IUserPool",
+    ),
+    (
+        "SNS ARN as SES identity",
+        lambda s: {"ses_identity_arns": ["arn:aws:sns:us-east-1:123456789012:topic"]},
+        r"ses_identity_arns='arn:aws:sns:us-east-1:123456789012:topic'",
+    ),
+    ("no SES identity", lambda s: {"ses_identity_arns": []}, r"ses_identity_arns=\[\]"),
+    (
+        "SES identities with sending off",
+        lambda s: {
+            "send_email": False,
+            "ses_identity_arns": ["arn:aws:ses:us-east-1:123456789012:identity/a.com"],
+        },
+        r"ses_identity_arns=\[.*send_email=True",
+    ),
+    ("from address", lambda s: {"from_address": "noreply"}, r"from_address='noreply'"),
+    ("role name too long", lambda s: {"role_name": "r" * 65}, r"role_name='r{65}'.*1-64"),
+    (
+        "role_name and name",
+        lambda s: {"role_name": "app-role", "name": "app"},
+        r"role_name='app-role'.*not both",
+    ),
+    (
+        "log prefix with a wildcard",
+        lambda s: {"log_group_prefixes": ["/aws/lambda/*"]},
+        r"log_group_prefixes='/aws/lambda/\*'",
+    ),
+    (
+        "log prefix with a space",
+        lambda s: {"log_group_prefixes": ["/my app/"]},
+        r"log_group_prefixes='/my app/'",
+    ),
+    (
+        "log prefix of separators",
+        lambda s: {"log_group_prefixes": ["/"]},
+        r"log_group_prefixes='/'",
+    ),
+    (
+        "session of 13 hours",
+        lambda s: {"max_session_duration": Duration.hours(13)},
+        r"max_session_duration='13 hours'",
+    ),
+    ("export prefix", lambda s: {"export_prefix": "Home For Pup"}, r"export_prefix='Home For Pup'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("props", "match"), [(p, m) for _, p, m in BAD_INPUT], ids=[i for i, _, _ in BAD_INPUT]
+)
+def test_bad_input_raises_prop_error(props: Callable[[Stack], dict[str, Any]], match: str) -> None:
+    stack = _stack()
+    with pytest.raises(PropError, match=rf"^AppRole: invalid {match}"):
+        AppRole(stack, "AppRole", **props(stack))
+
+
+@pytest.mark.checklist("000#43")
+def test_instance_profile_can_be_skipped_and_exists_only_with_ec2() -> None:
+    stack = _stack()
+    assert AppRole(stack, "Default").instance_profile is not None
+    assert AppRole(stack, "NoProfile", instance_profile=False).instance_profile is None
+    lambda_only = AppRole(stack, "LambdaOnly", principals=["lambda.amazonaws.com"])
+    assert lambda_only.instance_profile is None
+    assert stack.node.find_child("NoProfile").node.try_find_child("InstanceProfile") is None
