@@ -13,9 +13,11 @@ from .data_table import (
     tables_from_specs,
 )
 from .errors import PropError
+from .image_buckets import ImageBuckets
 from .naming import Naming, ResourceKind, use_naming, validate_name
 from .platform import PlatformConfig, configure_platform
 from .profiles_table import ProfilesTable
+from .secure_bucket import BucketLifecycleRule, CorsPolicy, SecureBucket, StorageTransition
 from .stage import Stage, StageProfile, use_stage_profile
 from .tagging import apply_standard_tags
 
@@ -24,8 +26,11 @@ __all__ = [
     "AppRole",
     "AuthPool",
     "AutoscaledCapacity",
+    "BucketLifecycleRule",
+    "CorsPolicy",
     "DataProtectionCheck",
     "DataTable",
+    "ImageBuckets",
     "IndexSpec",
     "NagPack",
     "Naming",
@@ -33,6 +38,8 @@ __all__ = [
     "ProfilesTable",
     "PropError",
     "ProvisionedCapacity",
+    "SecureBucket",
+    "StorageTransition",
     "ResourceKind",
     "Stage",
     "StageProfile",
