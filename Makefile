@@ -40,8 +40,8 @@ demo: $(STAMP)
 test: lint types pytest
 
 lint: $(STAMP)
-	$(PY) -m ruff check src tests examples scripts docs
-	$(PY) -m ruff format --check src tests examples scripts docs
+	$(PY) -m ruff check src tests examples scripts docs/conf.py
+	$(PY) -m ruff format --check src tests examples scripts docs/conf.py
 
 types: $(STAMP)
 	$(PY) -m mypy src

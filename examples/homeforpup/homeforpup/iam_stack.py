@@ -1,0 +1,37 @@
+"""IAM stack: the application role, least privilege over the other stacks' resources (000#43-49)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import Stack
+from constructs import Construct
+
+from petplatform_constructs import AppRole, AuthPool, DataTable, SecureBucket
+from petplatform_constructs.tagging import apply_standard_tags
+
+
+class IamStack(Stack):
+    """Depends on the DynamoDB, S3 and Cognito stacks through the ARNs it imports (000#2)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        tables: Mapping[str, DataTable],
+        buckets: Mapping[str, SecureBucket],
+        auth: AuthPool,
+    ) -> None:
+        super().__init__(scope, id, description="HomeForPup application role (IAM)")
+        apply_standard_tags(self, service="iam")
+        self.app_role = AppRole(
+            self,
+            "AppRole",
+            name="homeforpup-app",
+            description="HomeForPup services (Lambda, EC2): tables, buckets, users, email, logs",
+            tables=[table.table for table in tables.values()],
+            buckets=[bucket.bucket for bucket in buckets.values()],
+            user_pools=[auth.user_pool],
+            export_prefix=self.stack_name,
+        )
