@@ -15,6 +15,8 @@ from .tagging import apply_standard_tags
 
 __all__ = ["PlatformConfig", "configure_platform"]
 
+_REFERENCE_STRENGTH = "@aws-cdk/core:defaultCrossStackReferences"
+
 
 @dataclass(frozen=True)
 class PlatformConfig:
@@ -47,6 +49,11 @@ def configure_platform(
         compliance: cdk-nag packs to run; ``None`` runs none. Default: AwsSolutions.
         data_protection: default on for prod-like stages (see :func:`enable_compliance`).
     """
+    if scope.node.try_get_context(_REFERENCE_STRENGTH) is None:
+        # Strong references keep an export alive while another stack imports it: nothing that
+        # a stack depends on can be deleted from under it. Stated explicitly, so the CDK does
+        # not warn about an implicit default.
+        scope.node.set_context(_REFERENCE_STRENGTH, "strong")
     profile = use_stage_profile(
         scope, stage if isinstance(stage, StageProfile) else Stage.parse(stage)
     )

@@ -892,8 +892,11 @@ class SecureBucket(Construct):
             ),
             domain_names=[custom_domain] if custom_domain else None,
             certificate=certificate,
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-            ssl_support_method=cloudfront.SSLMethod.SNI,
+            # Only meaningful with a custom certificate; the default one has a fixed policy.
+            minimum_protocol_version=(
+                cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None
+            ),
+            ssl_support_method=cloudfront.SSLMethod.SNI if certificate else None,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=price_class,
             geo_restriction=(

@@ -601,3 +601,17 @@ def test_builtin_cloudformation_validation_strict() -> None:
     assert checked.error is None
     assert not [f for f in checked.findings if f.plugin != "AwsSolutions"]
     assert len(checked.templates) == 4
+
+
+def test_only_the_documented_synth_warning(result: SynthResult) -> None:
+    """CDK annotations are read from the assembly; the only warning left is documented: the
+    stacks are region-agnostic, and CloudFront log delivery can only be created in us-east-1."""
+    warnings = [
+        (path, entry["data"])
+        for metadata in result.outdir.glob("*.metadata.json")
+        for path, entries in json.loads(metadata.read_text()).items()
+        for entry in entries
+        if entry["type"] in ("aws:cdk:warning", "aws:cdk:error")
+    ]
+    assert [path.split("/", 2)[2] for path, _ in warnings] == ["Storage/Images"]
+    assert "CloudFront log delivery can only be created in us-east-1" in warnings[0][1]
