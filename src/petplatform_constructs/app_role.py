@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import jsii
-from aws_cdk import ArnFormat, CfnOutput, Duration, Stack, Token
+from aws_cdk import ArnFormat, Duration, Stack, Token
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -32,6 +32,7 @@ from constructs import Construct, IValidation
 from .auth_pool import READ_ACTIONS
 from .compliance import acknowledge
 from .errors import PropError, require
+from .exports import add_exports, check_export_prefix
 from .naming import Naming, ResourceKind, validate_name
 from .stage import StageProfile
 
@@ -67,7 +68,6 @@ _LAMBDA = "lambda.amazonaws.com"
 _EC2 = "ec2.amazonaws.com"
 _SERVICE_PRINCIPAL = re.compile(r"[a-z0-9.-]+\.amazonaws\.com")
 _SES_IDENTITY_ARN = re.compile(r"arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity/\S+")
-_EXPORT_NAME = re.compile(r"[A-Za-z0-9:-]+")
 _DESCRIPTION = re.compile(r"[\t\n\r\x20-\x7e\xa1-\xff]{0,1000}")
 _MIN_SESSION, _MAX_SESSION = 3600, 43200
 
@@ -178,7 +178,7 @@ class AppRole(Construct):
         super().__init__(scope, construct_id)
         _check_resources(tables, buckets, user_pools)
         _check_email(send_email, ses_identity_arns, from_address)
-        _check_export_prefix(export_prefix)
+        check_export_prefix(_OWNER, export_prefix)
         if existing_role is not None:
             _check_import_mode(
                 existing_role,
@@ -319,8 +319,7 @@ class AppRole(Construct):
         if self.instance_profile is not None:
             outputs["InstanceProfileArn"] = self.instance_profile.instance_profile_arn
             outputs["InstanceProfileName"] = self.instance_profile.instance_profile_name
-        for output_id, value in outputs.items():
-            CfnOutput(self, output_id, value=value, export_name=f"{prefix}-{output_id}")
+        add_exports(self, prefix, {output_id: (output_id, v) for output_id, v in outputs.items()})
 
     # -- compliance ------------------------------------------------------------------------
     def _acknowledge_inherent_wildcards(self) -> None:
@@ -478,17 +477,6 @@ def _check_email(
             "from_address",
             from_address,
             "an email address such as noreply@example.com ('*' allowed, e.g. *@example.com)",
-        )
-
-
-def _check_export_prefix(prefix: str | None) -> None:
-    if prefix is not None:
-        require(
-            bool(_EXPORT_NAME.fullmatch(prefix)) and len(prefix) <= 200,
-            _OWNER,
-            "export_prefix",
-            prefix,
-            "letters, digits, ':' and '-', at most 200 characters (CloudFormation export names)",
         )
 
 

@@ -19,7 +19,6 @@ from aws_cdk import (
     Annotations,
     Arn,
     ArnFormat,
-    CfnOutput,
     Duration,
     RemovalPolicy,
     Token,
@@ -33,6 +32,7 @@ from constructs import Construct
 
 from .compliance import acknowledge
 from .errors import PropError, require
+from .exports import add_exports, check_export_prefix
 from .naming import Naming, ResourceKind, validate_name
 from .stage import StageProfile
 
@@ -83,7 +83,6 @@ _UNSAFE_SCHEMES = frozenset({"http", "javascript", "data", "file", "vbscript"})
 _CLIENT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,39}")
 _GROUP_NAME = re.compile(r"[A-Za-z0-9_.+=,@-]{1,128}")
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_]{1,20}")
-_EXPORT_PREFIX = re.compile(r"[A-Za-z0-9:-]{1,200}")
 _MAX_NAME = 128  # Cognito user pool and app client names
 
 
@@ -501,32 +500,21 @@ class AuthPool(Construct):
         return None
 
     def _add_outputs(self, prefix: str) -> None:
-        CfnOutput(
-            self,
-            "UserPoolIdOutput",
-            value=self.user_pool.user_pool_id,
-            export_name=f"{prefix}-UserPoolId",
-        )
-        CfnOutput(
-            self,
-            "UserPoolArnOutput",
-            value=self.user_pool.user_pool_arn,
-            export_name=f"{prefix}-UserPoolArn",
-        )
+        exports = {
+            "UserPoolIdOutput": ("UserPoolId", self.user_pool.user_pool_id),
+            "UserPoolArnOutput": ("UserPoolArn", self.user_pool.user_pool_arn),
+        }
         for client_name, client in self.clients.items():
-            CfnOutput(
-                self,
-                f"Client-{client_name}-IdOutput",
-                value=client.user_pool_client_id,
-                export_name=f"{prefix}-UserPoolClientId-{client_name}",
+            exports[f"Client-{client_name}-IdOutput"] = (
+                f"UserPoolClientId-{client_name}",
+                client.user_pool_client_id,
             )
         if self.identity_pool is not None:
-            CfnOutput(
-                self,
-                "IdentityPoolIdOutput",
-                value=self.identity_pool.identity_pool_id,
-                export_name=f"{prefix}-IdentityPoolId",
+            exports["IdentityPoolIdOutput"] = (
+                "IdentityPoolId",
+                self.identity_pool.identity_pool_id,
             )
+        add_exports(self, prefix, exports)
 
     # -- grants -----------------------------------------------------------------------------
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -693,13 +681,7 @@ def _check_app_props(
         identity_pool,
         "an identity pool trusts the pool's app clients: declare at least one in clients",
     )
-    require(
-        export_prefix is None or bool(_EXPORT_PREFIX.fullmatch(export_prefix)),
-        _OWNER,
-        "export_prefix",
-        export_prefix,
-        "letters, digits, ':' and '-' (CloudFormation export names)",
-    )
+    check_export_prefix(_OWNER, export_prefix)
 
 
 def _check_not_a_string(prop: str, value: object) -> None:

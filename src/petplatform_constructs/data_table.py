@@ -27,6 +27,7 @@ from constructs import Construct
 
 from .compliance import acknowledge
 from .errors import PropError, require
+from .exports import add_exports, check_export_prefix
 from .naming import Naming, ResourceKind, validate_name
 from .stage import StageProfile
 
@@ -77,7 +78,6 @@ _KEY_TYPES = {
 }
 _INDEX_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
-_EXPORT_NAME = re.compile(r"[A-Za-z0-9:-]+")
 
 
 def key_attribute(spec: KeySpec, *, owner: str = "key", prop: str = "key") -> dynamodb.Attribute:
@@ -248,14 +248,7 @@ class DataTable(Construct):
             "removal_policy": removal_policy,
             "table_class": table_class,
         }
-        if export_prefix is not None:
-            require(
-                bool(_EXPORT_NAME.fullmatch(export_prefix)) and len(export_prefix) <= 200,
-                self._owner,
-                "export_prefix",
-                export_prefix,
-                "1-200 characters of A-Za-z0-9, ':' and '-' (CloudFormation export names)",
-            )
+        check_export_prefix(self._owner, export_prefix)
 
         if existing_table is not None:
             conflicting = sorted(k for k, v in creation_props.items() if v is not None)
@@ -735,14 +728,8 @@ class DataTable(Construct):
         attributes = {"TableName": self.table.table_name, "TableArn": self.table.table_arn}
         if self.table_stream_arn is not None:
             attributes["TableStreamArn"] = self.table_stream_arn
-        for attribute, value in attributes.items():
-            self.outputs[attribute] = CfnOutput(
-                self,
-                f"{attribute}Output",
-                value=value,
-                export_name=f"{prefix}-{attribute}",
-                description=f"{attribute} of {self.node.path}",
-            )
+        outputs = add_exports(self, prefix, {f"{a}Output": (a, v) for a, v in attributes.items()})
+        self.outputs.update({a: outputs[f"{a}Output"] for a in attributes})
 
     # -- attributes ---------------------------------------------------------------------------
     @property

@@ -43,6 +43,7 @@ from constructs import Construct
 
 from .compliance import acknowledge
 from .errors import PropError, require
+from .exports import add_exports, check_export_prefix
 from .naming import Naming, ResourceKind, validate_name
 from .stage import StageProfile
 
@@ -70,7 +71,6 @@ _INFREQUENT_ACCESS_MIN_DAYS = 30
 _ORIGIN = re.compile(r"\*|https?://[A-Za-z0-9*.\-]+(?::\d{1,5})?")
 _DOMAIN = re.compile(r"(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
-_EXPORT_PREFIX = re.compile(r"[A-Za-z0-9:-]+")
 _WEB_ACL = re.compile(r"arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/.+")
 _KEY_PREFIX = re.compile(r"[^/*?][^*?]*")
 # public_read: the bucket policy may be public, ACLs never (conflict 1).
@@ -251,14 +251,7 @@ class SecureBucket(Construct):
         super().__init__(scope, construct_id)
         self._owner = f"SecureBucket '{self.node.path}'"
         cors_policies = _as_list(cors)
-        if export_prefix is not None and not Token.is_unresolved(export_prefix):
-            require(
-                bool(_EXPORT_PREFIX.fullmatch(export_prefix)),
-                self._owner,
-                "export_prefix",
-                export_prefix,
-                "CloudFormation export names allow only letters, digits, ':' and '-'",
-            )
+        check_export_prefix(self._owner, export_prefix)
 
         self.distribution: cloudfront.Distribution | None = None
         """The CloudFront distribution (``cdn=True``), else None."""
@@ -1044,25 +1037,13 @@ class SecureBucket(Construct):
     def _add_exports(self, export_prefix: str | None) -> None:
         if export_prefix is None:
             return
-        CfnOutput(
-            self,
-            "BucketNameExport",
-            value=self.bucket.bucket_name,
-            export_name=f"{export_prefix}-BucketName",
-        )
-        CfnOutput(
-            self,
-            "BucketArnExport",
-            value=self.bucket.bucket_arn,
-            export_name=f"{export_prefix}-BucketArn",
-        )
+        exports = {
+            "BucketNameExport": ("BucketName", self.bucket.bucket_name),
+            "BucketArnExport": ("BucketArn", self.bucket.bucket_arn),
+        }
         if self.distribution is not None:
-            CfnOutput(
-                self,
-                "DistributionIdExport",
-                value=self.distribution.distribution_id,
-                export_name=f"{export_prefix}-DistributionId",
-            )
+            exports["DistributionIdExport"] = ("DistributionId", self.distribution.distribution_id)
+        add_exports(self, export_prefix, exports)
 
 
 def _as_list(cors: CorsPolicy | Sequence[CorsPolicy] | None) -> list[CorsPolicy]:

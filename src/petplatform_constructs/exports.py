@@ -1,0 +1,49 @@
+"""Cross-stack exports: one rule for export prefixes, one way to emit exported outputs.
+
+Constructs take ``export_prefix`` and export key attributes as ``{prefix}-{Attribute}`` so that
+other stacks (or other CDK apps) can ``Fn::ImportValue`` them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from aws_cdk import CfnOutput, Token
+from constructs import Construct
+
+from .errors import require
+
+__all__ = ["EXPORT_PREFIX_RULE", "add_exports", "check_export_prefix"]
+
+_EXPORT_PREFIX = re.compile(r"[A-Za-z0-9:-]{1,200}")
+EXPORT_PREFIX_RULE = "letters, digits, ':' and '-', 1-200 characters (CloudFormation export names)"
+
+
+def check_export_prefix(owner: str, prefix: str | None) -> None:
+    """Fail at synth time unless ``prefix`` can start a CloudFormation export name."""
+    if prefix is None or Token.is_unresolved(prefix):
+        return
+    require(
+        bool(_EXPORT_PREFIX.fullmatch(prefix)), owner, "export_prefix", prefix, EXPORT_PREFIX_RULE
+    )
+
+
+def add_exports(
+    scope: Construct, prefix: str, exports: Mapping[str, tuple[str, str]]
+) -> dict[str, CfnOutput]:
+    """Create one exported output per entry ``{output_id: (attribute, value)}``.
+
+    The export name is ``{prefix}-{attribute}``; the output ids are the construct's public
+    contract, so each construct chooses its own.
+    """
+    return {
+        output_id: CfnOutput(
+            scope,
+            output_id,
+            value=value,
+            export_name=f"{prefix}-{attribute}",
+            description=f"{attribute} of {scope.node.path}",
+        )
+        for output_id, (attribute, value) in exports.items()
+    }
