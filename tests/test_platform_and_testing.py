@@ -116,3 +116,14 @@ def test_strict_builtin_validation_runs_and_passes_on_a_clean_stack() -> None:
     assert result.error is None
     assert result.findings == []
     assert (result.outdir / "validation-report.json").exists()
+
+
+def test_strict_builtin_validation_catches_a_bad_template() -> None:
+    """The negative control: strict mode really validates (an unknown property fails)."""
+    app = make_app(strict=True)
+    stack = Stack(app, "Broken")
+    queue = sqs.CfnQueue(stack, "Q")
+    queue.add_property_override("NoSuchProperty", True)
+    result = synth(app)
+    assert result.error is not None
+    assert [f.plugin for f in result.findings] == ["CloudFormation Validate"]
