@@ -1,0 +1,49 @@
+"""Local cloud: deploy synthesized apps to an AWS emulator on 127.0.0.1 and exercise them.
+
+No AWS account and no Docker: moto runs in server mode inside this process, with the
+CloudFormation extensions of :mod:`.moto_extensions`. Needs the ``local`` extra
+(``pip install petplatform-constructs[local]``)::
+
+    from petplatform_constructs.testing import make_app, synth
+    from petplatform_constructs.testing.localcloud import LocalCloud, deployed
+
+    result = synth(make_app(), lambda app: homeforpup.build(app, "dev"))
+    with LocalCloud() as cloud, deployed(cloud, result) as report:
+        table = cloud.resource("dynamodb").Table("profiles")
+        table.put_item(Item={"userId": "u1", "email": "a@example.com"})
+
+Command line: ``python -m petplatform_constructs.testing.localcloud deploy examples/homeforpup
+--stage dev``.
+"""
+
+from __future__ import annotations
+
+from .assembly import AssemblyStack, read_assembly
+from .deploy import (
+    DeployError,
+    DeployReport,
+    FailedResource,
+    StackResult,
+    deploy,
+    deployed,
+    destroy,
+    format_summary,
+)
+from .server import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalCloud, LocalCloudError
+
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_REGION",
+    "AssemblyStack",
+    "DeployError",
+    "DeployReport",
+    "FailedResource",
+    "LocalCloud",
+    "LocalCloudError",
+    "StackResult",
+    "deploy",
+    "deployed",
+    "destroy",
+    "format_summary",
+    "read_assembly",
+]

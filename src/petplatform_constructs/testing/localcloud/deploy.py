@@ -1,0 +1,412 @@
+"""A plain boto3 CloudFormation deploy of a synthesized app, stack by stack."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+
+from .assembly import AssemblyStack, read_assembly
+
+if TYPE_CHECKING:  # pragma: no cover
+    from petplatform_constructs.testing import SynthResult
+
+    from .server import LocalCloud
+
+__all__ = [
+    "DeployError",
+    "DeployReport",
+    "FailedResource",
+    "StackResult",
+    "deploy",
+    "deployed",
+    "destroy",
+    "format_summary",
+]
+
+_CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+_CUSTOM_TYPES = ("AWS::CloudFormation::CustomResource",)
+_BOOTSTRAP_VERSION = "30"
+_TIMEOUT_SECONDS = 300.0
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FailedResource:
+    logical_id: str
+    resource_type: str
+    status: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.logical_id} ({self.resource_type}) {self.status}: {self.reason}"
+
+
+class DeployError(RuntimeError):
+    """A stack failed to deploy; ``failures`` names the failing resources and their reasons."""
+
+    def __init__(
+        self,
+        stack_name: str,
+        status: str,
+        failures: Sequence[FailedResource] = (),
+        detail: str = "",
+    ) -> None:
+        self.stack_name = stack_name
+        self.status = status
+        self.failures = tuple(failures)
+        lines = [f"stack {stack_name} failed to deploy ({status})"]
+        lines += [f"  {failure}" for failure in self.failures]
+        if detail:
+            lines.append(f"  {detail}")
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class StackResult:
+    """What happened to one stack."""
+
+    stack_name: str
+    action: str  # "create", "update", "unchanged" or "delete"
+    status: str
+    resources: int
+    seconds: float
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    skipped: tuple[str, ...] = ()  # custom resources whose handlers did not run
+
+    def line(self) -> str:
+        skipped = f", {len(self.skipped)} custom skipped" if self.skipped else ""
+        return (
+            f"  {self.stack_name:<30} {self.action:<9} {self.status:<18} "
+            f"{self.resources:>3} resources{skipped}  {self.seconds:6.2f} s"
+        )
+
+
+@dataclass(frozen=True)
+class DeployReport:
+    stacks: tuple[StackResult, ...]
+    seconds: float
+
+    def outputs(self, stack_name: str) -> Mapping[str, str]:
+        for result in self.stacks:
+            if result.stack_name == stack_name:
+                return result.outputs
+        raise KeyError(f"no stack {stack_name!r}; stacks: {[s.stack_name for s in self.stacks]}")
+
+    @property
+    def resource_count(self) -> int:
+        return sum(result.resources for result in self.stacks)
+
+
+def format_summary(report: DeployReport, title: str = "Deployed") -> str:
+    """A plain-text table: stack, action, status, resources, skipped, seconds."""
+    header = ("Stack", "Action", "Status", "Resources", "Skipped", "Seconds")
+    rows = [
+        (
+            r.stack_name,
+            r.action,
+            r.status,
+            str(r.resources),
+            str(len(r.skipped)),
+            f"{r.seconds:.2f}",
+        )
+        for r in report.stacks
+    ]
+    rows.append(
+        (
+            "total",
+            "",
+            "",
+            str(report.resource_count),
+            str(sum(len(r.skipped) for r in report.stacks)),
+            f"{report.seconds:.2f}",
+        )
+    )
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def fmt(row: Sequence[str]) -> str:
+        return "  ".join(
+            cell.rjust(w) if i >= 3 else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=False))
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([title, fmt(header), rule, *map(fmt, rows[:-1]), rule, fmt(rows[-1])])
+
+
+def _stacks(assembly: Path | str | SynthResult) -> list[AssemblyStack]:
+    outdir = getattr(assembly, "outdir", assembly)
+    return read_assembly(Path(str(outdir)))
+
+
+def _select(stacks: list[AssemblyStack], names: Sequence[str] | None) -> list[AssemblyStack]:
+    if names is None:
+        return stacks
+    known = {s.stack_name: s for s in stacks} | {s.display_name: s for s in stacks}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise KeyError(f"no stacks {missing}; stacks: {[s.stack_name for s in stacks]}")
+    wanted = {known[n].artifact_id for n in names}
+    return [s for s in stacks if s.artifact_id in wanted]
+
+
+def _substitute(value: str, cloud: LocalCloud) -> str:
+    return (
+        value.replace("${AWS::AccountId}", cloud.account_id)
+        .replace("${AWS::Region}", cloud.region)
+        .replace("${AWS::Partition}", "aws")
+    )
+
+
+def _bootstrap(cloud: LocalCloud, stacks: Sequence[AssemblyStack]) -> None:
+    """What ``cdk bootstrap`` + asset publishing leave behind: the version parameter and the
+    file assets in the staging bucket."""
+    ssm = cloud.client("ssm")
+    s3 = cloud.client("s3")
+    parameters: set[str] = set()
+    buckets: set[str] = set()
+    for stack in stacks:
+        for param in stack.template().get("Parameters", {}).values():
+            if str(param.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+                parameters.add(param["Default"])
+        for asset in stack.assets:
+            bucket = _substitute(asset.bucket, cloud)
+            if bucket not in buckets:
+                buckets.add(bucket)
+                try:
+                    s3.head_bucket(Bucket=bucket)
+                except ClientError:
+                    s3.create_bucket(Bucket=bucket)
+            if asset.source.exists():
+                s3.put_object(Bucket=bucket, Key=_substitute(asset.key, cloud), Body=asset.body())
+    for name in sorted(parameters):
+        if name.startswith("/cdk-bootstrap/"):
+            ssm.put_parameter(Name=name, Value=_BOOTSTRAP_VERSION, Type="String", Overwrite=True)
+
+
+def _check_supported(cloud: LocalCloud, stack: AssemblyStack, template: Json) -> None:
+    if not cloud.emulated:
+        return
+    from .moto_extensions import supported_types
+
+    supported = supported_types()
+    missing: dict[str, list[str]] = {}
+    for logical_id, resource in template.get("Resources", {}).items():
+        rtype = str(resource.get("Type"))
+        if rtype.startswith("Custom::") or rtype in supported:
+            continue
+        missing.setdefault(rtype, []).append(logical_id)
+    if missing:
+        failures = [
+            FailedResource(
+                ids[0],
+                rtype,
+                "NOT_SUPPORTED",
+                f"no moto CloudFormation model ({len(ids)} resources)",
+            )
+            for rtype, ids in sorted(missing.items())
+        ]
+        raise DeployError(
+            stack.stack_name,
+            "NOT_ATTEMPTED",
+            failures,
+            detail="add a model to petplatform_constructs.testing.localcloud.moto_extensions",
+        )
+
+
+def _custom_resources(template: Json) -> tuple[str, ...]:
+    return tuple(
+        logical_id
+        for logical_id, r in template.get("Resources", {}).items()
+        if str(r.get("Type")).startswith("Custom::") or r.get("Type") in _CUSTOM_TYPES
+    )
+
+
+def _describe(cfn: Any, name: str) -> Json | None:
+    try:
+        stacks: list[Json] = cfn.describe_stacks(StackName=name)["Stacks"]
+    except ClientError as exc:
+        if "does not exist" in str(exc):
+            return None
+        raise
+    live = [s for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"]
+    return live[0] if live else None
+
+
+def _wait(cfn: Any, name: str) -> Json:
+    deadline = time.monotonic() + _TIMEOUT_SECONDS
+    delay = 0.02
+    while True:
+        stack = _describe(cfn, name)
+        if stack is None:
+            return {"StackName": name, "StackStatus": "DELETE_COMPLETE"}
+        if not stack["StackStatus"].endswith("_IN_PROGRESS"):
+            return stack
+        if time.monotonic() > deadline:
+            raise DeployError(
+                name, stack["StackStatus"], detail=f"timed out after {_TIMEOUT_SECONDS:.0f} s"
+            )
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
+def _failures(cfn: Any, name: str) -> list[FailedResource]:
+    try:
+        events: list[Json] = cfn.describe_stack_events(StackName=name)["StackEvents"]
+    except ClientError:
+        return []
+    failed = [
+        FailedResource(
+            e["LogicalResourceId"],
+            e.get("ResourceType", "?"),
+            e["ResourceStatus"],
+            e.get("ResourceStatusReason", ""),
+        )
+        for e in events
+        if e["ResourceStatus"].endswith("_FAILED")
+        and e.get("ResourceType") != "AWS::CloudFormation::Stack"
+    ]
+    return failed or [
+        FailedResource(
+            e["LogicalResourceId"],
+            e.get("ResourceType", "?"),
+            e["ResourceStatus"],
+            e.get("ResourceStatusReason", ""),
+        )
+        for e in events
+        if e["ResourceStatus"].endswith("_FAILED")
+    ]
+
+
+_OK = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
+
+
+def _deploy_stack(cloud: LocalCloud, stack: AssemblyStack) -> StackResult:
+    cfn = cloud.client("cloudformation")
+    template = stack.template()
+    _check_supported(cloud, stack, template)
+    body = stack.template_body()
+    started = time.perf_counter()
+    existing = _describe(cfn, stack.stack_name)
+    tags = [{"Key": k, "Value": v} for k, v in stack.tags.items()]
+    try:
+        if existing is None:
+            action = "create"
+            cfn.create_stack(
+                StackName=stack.stack_name, TemplateBody=body, Capabilities=_CAPABILITIES, Tags=tags
+            )
+        else:
+            current = cfn.get_template(StackName=stack.stack_name)["TemplateBody"]
+            if _same_template(current, template):
+                action = "unchanged"
+            else:
+                action = "update"
+                cfn.update_stack(
+                    StackName=stack.stack_name,
+                    TemplateBody=body,
+                    Capabilities=_CAPABILITIES,
+                    Tags=tags,
+                )
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        raise DeployError(
+            stack.stack_name, "REJECTED", detail=f"{error.get('Code')}: {error.get('Message')}"
+        ) from exc
+    described = _wait(cfn, stack.stack_name)
+    status = described["StackStatus"]
+    if status not in _OK:
+        raise DeployError(stack.stack_name, status, _failures(cfn, stack.stack_name))
+    resources = cfn.describe_stack_resources(StackName=stack.stack_name)["StackResources"]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+    return StackResult(
+        stack_name=stack.stack_name,
+        action=action,
+        status=status,
+        resources=len(resources),
+        seconds=time.perf_counter() - started,
+        outputs=outputs,
+        skipped=_custom_resources(template) if cloud.emulated else (),
+    )
+
+
+def _same_template(current: object, template: Json) -> bool:
+    if isinstance(current, str):
+        try:
+            current = json.loads(current)
+        except ValueError:
+            return False
+    return current == template
+
+
+def deploy(
+    cloud: LocalCloud,
+    assembly: Path | str | SynthResult,
+    *,
+    stacks: Sequence[str] | None = None,
+) -> DeployReport:
+    """Create or update the assembly's stacks (or ``stacks``, by name) in dependency order.
+
+    Cross-stack references resolve through CloudFormation exports, as in AWS. One progress line
+    per stack goes to the cloud's log.
+
+    Raises:
+        DeployError: a stack failed; its failing resources and their reasons are in the message
+            (and printed). Stacks deployed before it stay deployed: use :func:`deployed` or
+            :func:`destroy` to clean up.
+    """
+    selected = _select(_stacks(assembly), stacks)
+    started = time.perf_counter()
+    _bootstrap(cloud, selected)
+    results = []
+    for stack in selected:
+        try:
+            result = _deploy_stack(cloud, stack)
+        except DeployError as exc:
+            cloud.say(f"  {stack.stack_name:<30} FAILED ({exc.status})")
+            for failure in exc.failures:
+                cloud.say(f"    {failure}")
+            raise
+        cloud.say(result.line())
+        results.append(result)
+    return DeployReport(tuple(results), time.perf_counter() - started)
+
+
+def destroy(
+    cloud: LocalCloud, assembly: Path | str | SynthResult, *, stacks: Sequence[str] | None = None
+) -> DeployReport:
+    """Delete the assembly's stacks in reverse dependency order; absent stacks are skipped."""
+    selected = _select(_stacks(assembly), stacks)
+    cfn = cloud.client("cloudformation")
+    started = time.perf_counter()
+    results = []
+    for stack in reversed(selected):
+        begin = time.perf_counter()
+        existing = _describe(cfn, stack.stack_name)
+        if existing is None:
+            continue
+        count = len(cfn.describe_stack_resources(StackName=stack.stack_name)["StackResources"])
+        cfn.delete_stack(StackName=stack.stack_name)
+        status = _wait(cfn, stack.stack_name)["StackStatus"]
+        if status != "DELETE_COMPLETE":
+            raise DeployError(stack.stack_name, status, _failures(cfn, stack.stack_name))
+        result = StackResult(stack.stack_name, "delete", status, count, time.perf_counter() - begin)
+        cloud.say(result.line())
+        results.append(result)
+    return DeployReport(tuple(results), time.perf_counter() - started)
+
+
+@contextmanager
+def deployed(
+    cloud: LocalCloud, assembly: Path | str | SynthResult, *, stacks: Sequence[str] | None = None
+) -> Iterator[DeployReport]:
+    """Deploy on entry and destroy on exit, even when the deploy or the body fails."""
+    try:
+        yield deploy(cloud, assembly, stacks=stacks)
+    finally:
+        destroy(cloud, assembly, stacks=stacks)
