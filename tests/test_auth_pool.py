@@ -792,7 +792,7 @@ BAD_INPUT: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
     (
         "groups-as-a-string",
         lambda s: {"groups": "admin"},
-        "invalid groups='admin'; a list or tuple, not a string",
+        "invalid groups='admin'; a list or tuple, not a single string",
     ),
     (
         "callback-as-a-string",

@@ -83,6 +83,8 @@ def test_unknown_placeholder_lists_the_available_ones() -> None:
         (K.IAM_ROLE, "app role", r"letters, digits and \+=,\.@_-"),
         (K.LAMBDA_FUNCTION, "fn.name", "letters, digits, _ -"),
         (K.ECR_REPOSITORY, "MyApp", "lowercase letters"),
+        (K.CLOUDWATCH_DASHBOARD, "pets dashboard", "letters, digits, '-' and '_'"),
+        (K.BUDGET, "pets:monthly", r"no ':'"),
     ],
 )
 def test_invalid_names_fail_with_resource_name_and_rule(kind: K, name: str, rule: str) -> None:
@@ -111,3 +113,10 @@ def test_valid_names_pass_unchanged(kind: K, name: str) -> None:
 def test_generated_names_are_validated_too() -> None:
     with pytest.raises(PropError, match=r"S3 bucket name: invalid name='Images'"):
         Naming.suffixed("dev").name("Images", K.S3_BUCKET)
+
+
+def test_constructs_can_report_the_prop_that_received_the_name() -> None:
+    with pytest.raises(PropError, match=r"^ObservabilityPack: invalid dashboard_name='a b'; "):
+        validate_name(
+            K.CLOUDWATCH_DASHBOARD, "a b", owner="ObservabilityPack", prop="dashboard_name"
+        )

@@ -15,6 +15,16 @@ from .data_table import (
 from .errors import PropError
 from .image_buckets import ImageBuckets
 from .naming import Naming, ResourceKind, use_naming, validate_name
+from .observability_pack import (
+    AlarmRule,
+    AlarmThresholds,
+    AlarmWindow,
+    BudgetSpec,
+    ObservabilityPack,
+    Panel,
+    SupportsObservability,
+    WatchPlan,
+)
 from .platform import PlatformConfig, configure_platform
 from .profiles_table import ProfilesTable
 from .secure_bucket import BucketLifecycleRule, CorsPolicy, SecureBucket, StorageTransition
@@ -22,11 +32,15 @@ from .stage import Stage, StageProfile, use_stage_profile
 from .tagging import apply_standard_tags
 
 __all__ = [
+    "AlarmRule",
+    "AlarmThresholds",
+    "AlarmWindow",
     "AppClient",
     "AppRole",
     "AuthPool",
     "AutoscaledCapacity",
     "BucketLifecycleRule",
+    "BudgetSpec",
     "CorsPolicy",
     "DataProtectionCheck",
     "DataTable",
@@ -34,6 +48,8 @@ __all__ = [
     "IndexSpec",
     "NagPack",
     "Naming",
+    "ObservabilityPack",
+    "Panel",
     "PlatformConfig",
     "ProfilesTable",
     "PropError",
@@ -43,8 +59,10 @@ __all__ = [
     "Stage",
     "StageProfile",
     "StorageTransition",
+    "SupportsObservability",
     "TableSpec",
     "UserGroup",
+    "WatchPlan",
     "__version__",
     "acknowledge",
     "apply_standard_tags",

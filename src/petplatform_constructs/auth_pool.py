@@ -31,7 +31,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .compliance import acknowledge
-from .errors import PropError, require
+from .errors import PropError, require, require_sequence
 from .exports import add_exports, check_export_prefix
 from .naming import Naming, ResourceKind, validate_name
 from .stage import StageProfile
@@ -275,7 +275,7 @@ class AuthPool(Construct):
             bool(mfa_sms),
             threat_protection,
         )
-        _check_not_a_string("groups", groups)
+        require_sequence(_OWNER, "groups", groups)
         group_specs = [g if isinstance(g, UserGroup) else UserGroup(g) for g in groups]
         _check_app_props(clients, group_specs, identity_pool, export_prefix)
         _check_domain(domain_prefix, custom_domain, certificate)
@@ -667,7 +667,7 @@ def _check_app_props(
     identity_pool: bool,
     export_prefix: str | None,
 ) -> None:
-    _check_not_a_string("clients", clients)
+    require_sequence(_OWNER, "clients", clients)
     _check_unique("clients", [c.name for c in clients], "app client names are keys of clients")
     for client in clients:
         _check_client(client)
@@ -684,11 +684,6 @@ def _check_app_props(
     check_export_prefix(_OWNER, export_prefix)
 
 
-def _check_not_a_string(prop: str, value: object) -> None:
-    """A lone string is a Sequence too; iterating it would create one item per character."""
-    require(not isinstance(value, str), _OWNER, prop, value, "a list or tuple, not a string")
-
-
 def _check_client(client: AppClient) -> None:
     require(
         bool(_CLIENT_NAME.fullmatch(client.name)),
@@ -698,7 +693,7 @@ def _check_client(client: AppClient) -> None:
         "1-40 letters, digits and '-', starting with a letter",
     )
     for field in ("callback_urls", "logout_urls", "oauth_flows", "scopes"):
-        _check_not_a_string(f"clients[{client.name}].{field}", getattr(client, field))
+        require_sequence(_OWNER, f"clients[{client.name}].{field}", getattr(client, field))
     for flow in client.oauth_flows:
         if flow == "implicit":
             raise PropError(

@@ -6,7 +6,7 @@ synth-time error is the only feedback a user gets before a deployment.
 
 from __future__ import annotations
 
-__all__ = ["PropError", "require"]
+__all__ = ["PropError", "require", "require_sequence"]
 
 
 class PropError(ValueError):
@@ -27,3 +27,8 @@ def require(condition: bool, owner: str, prop: str, value: object, allowed: str)
     """Raise :class:`PropError` unless ``condition`` holds."""
     if not condition:
         raise PropError(owner, prop, value, allowed)
+
+
+def require_sequence(owner: str, prop: str, value: object) -> None:
+    """Refuse a lone string where a sequence is expected: it would be read per character."""
+    require(not isinstance(value, str), owner, prop, value, "a list or tuple, not a single string")

@@ -92,25 +92,36 @@ class ResourceKind(Enum):
         "SSM parameter", 1, 2048, r"[A-Za-z0-9_.\-/]+", "letters, digits and _.-/"
     )
     EVENT_BUS = _Rule("event bus", 1, 256, r"[/.\-_A-Za-z0-9]+", "letters, digits and /._-")
+    CLOUDWATCH_DASHBOARD = _Rule(
+        "CloudWatch dashboard", 1, 255, r"[A-Za-z0-9_-]+", "letters, digits, '-' and '_'"
+    )
+    BUDGET = _Rule(
+        "budget", 1, 100, r"[A-Za-z0-9 ._-]+", "letters, digits, spaces and ._- (no ':' or '\\')"
+    )
     STACK = _Rule("CloudFormation stack", 1, 128, r"[A-Za-z][A-Za-z0-9-]*", "letters, digits and -")
 
 
-def validate_name(kind: ResourceKind, name: str) -> str:
-    """Return ``name`` if AWS accepts it for ``kind``; else raise naming the rule broken."""
+def validate_name(
+    kind: ResourceKind, name: str, *, owner: str | None = None, prop: str = "name"
+) -> str:
+    """Return ``name`` if AWS accepts it for ``kind``; else raise naming the rule broken.
+
+    ``owner`` and ``prop`` let a construct report the prop it received the name in.
+    """
     rule: _Rule = kind.value
-    owner = f"{rule.label} name"
+    owner = owner or f"{rule.label} name"
     if not rule.min_len <= len(name) <= rule.max_len:
         raise PropError(
             owner,
-            "name",
+            prop,
             name,
             f"length must be {rule.min_len}-{rule.max_len} characters (got {len(name)})",
         )
     if not re.fullmatch(rule.pattern, name):
-        raise PropError(owner, "name", name, f"allowed: {rule.pattern_text}")
+        raise PropError(owner, prop, name, f"allowed: {rule.pattern_text}")
     lowered = name.lower()
     if any(word in lowered for word in rule.forbidden):
-        raise PropError(owner, "name", name, rule.forbidden_text)
+        raise PropError(owner, prop, name, rule.forbidden_text)
     return name
 
 

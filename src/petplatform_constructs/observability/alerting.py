@@ -1,0 +1,197 @@
+"""Where alerts go: an encrypted SNS topic that CloudWatch and AWS Budgets may publish to.
+
+Two AWS details decide the shape of the topic:
+
+* CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed ``alias/aws/sns``
+  key (its policy cannot be edited), so the topic gets a customer-managed key whose policy lets
+  ``cloudwatch.amazonaws.com`` and ``budgets.amazonaws.com`` use it.
+* A topic policy replaces SNS's default policy, and ``enforce_ssl`` creates one; so the topic
+  policy also allows both services to publish, each scoped to this account with
+  ``aws:SourceAccount`` and ``aws:SourceArn`` (confused-deputy protection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_budgets as budgets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from .settings import BudgetSpec
+
+__all__ = [
+    "BUDGETS_PRINCIPAL",
+    "CLOUDWATCH_PRINCIPAL",
+    "allow_budgets_to_publish",
+    "create_alert_topic",
+    "create_budget",
+]
+
+CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
+BUDGETS_PRINCIPAL = "budgets.amazonaws.com"
+_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey*"]
+
+
+def _source_conditions(stack: Stack, source_arn: str) -> Mapping[str, Mapping[str, str]]:
+    return {
+        "StringEquals": {"aws:SourceAccount": stack.account},
+        "ArnLike": {"aws:SourceArn": source_arn},
+    }
+
+
+def _budgets_source_arn(stack: Stack) -> str:
+    return stack.format_arn(service="budgets", region="", resource="*")
+
+
+def create_alert_topic(
+    scope: Construct,
+    *,
+    topic_name: str | None,
+    encryption_key: kms.IKey | None,
+    email_addresses: Sequence[str],
+    removal_policy: RemovalPolicy,
+) -> tuple[sns.Topic, kms.IKey]:
+    """The ``AlertTopic`` (SSL-only, KMS-encrypted) and its key ``AlertTopicKey`` (if created).
+
+    Only CloudWatch alarms in this account may publish (besides IAM principals of the account).
+    """
+    stack = Stack.of(scope)
+    key = encryption_key or kms.Key(
+        scope,
+        "AlertTopicKey",
+        description=f"Encrypts the alert topic of {scope.node.path}",
+        enable_key_rotation=True,
+        pending_window=Duration.days(7),
+        removal_policy=removal_policy,
+    )
+    # CloudWatch documents this statement without conditions; who may publish at all is decided
+    # by the topic policy below, which is scoped to this account's alarms.
+    added = key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowCloudWatchAlarmsToUseTheKey",
+            principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
+            actions=_KEY_ACTIONS,
+            resources=["*"],
+        )
+    )
+    if not added.statement_added:
+        Annotations.of(scope).add_warning_v2(
+            "petplatform:observability-imported-key",
+            f"the alert topic key {key.key_arn} is imported, so its policy cannot be changed "
+            f"here: allow {CLOUDWATCH_PRINCIPAL} (and {BUDGETS_PRINCIPAL} with budgets) "
+            "kms:Decrypt and kms:GenerateDataKey* on it, or alarms cannot notify.",
+        )
+    topic = sns.Topic(
+        scope,
+        "AlertTopic",
+        topic_name=topic_name,
+        master_key=key,
+        enforce_ssl=True,
+    )
+    topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowCloudWatchAlarmsToPublish",
+            principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+            conditions=_source_conditions(
+                stack,
+                stack.format_arn(
+                    service="cloudwatch",
+                    resource="alarm",
+                    resource_name="*",
+                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                ),
+            ),
+        )
+    )
+    for address in email_addresses:
+        topic.add_subscription(subscriptions.EmailSubscription(address))
+    return topic, key
+
+
+def allow_budgets_to_publish(scope: Construct, topic: sns.ITopic, key: kms.IKey | None) -> None:
+    """Let AWS Budgets of this account publish to ``topic`` (and use its key, if known).
+
+    Imported topics keep their own policy: a warning says what to add there.
+    """
+    stack = Stack.of(scope)
+    conditions = _source_conditions(stack, _budgets_source_arn(stack))
+    published = topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowBudgetsToPublish",
+            principals=[iam.ServicePrincipal(BUDGETS_PRINCIPAL)],
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+            conditions=conditions,
+        )
+    )
+    if not published.statement_added:
+        Annotations.of(scope).add_warning_v2(
+            "petplatform:observability-imported-topic",
+            f"alert_topic is imported, so its policy cannot be changed here: allow "
+            f"{BUDGETS_PRINCIPAL} to sns:Publish to it (aws:SourceAccount = this account), or "
+            "budget notifications to the topic fail.",
+        )
+    if key is not None:
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowBudgetsToUseTheKey",
+                principals=[iam.ServicePrincipal(BUDGETS_PRINCIPAL)],
+                actions=_KEY_ACTIONS,
+                resources=["*"],
+                conditions=conditions,
+            )
+        )
+
+
+def create_budget(
+    scope: Construct, id: str, spec: BudgetSpec, *, budget_name: str, topic: sns.ITopic
+) -> budgets.CfnBudget:
+    """A monthly COST budget notifying ``topic`` (and the spec's emails) at each threshold."""
+    subscribers = [
+        budgets.CfnBudget.SubscriberProperty(subscription_type="SNS", address=topic.topic_arn),
+        *(
+            budgets.CfnBudget.SubscriberProperty(subscription_type="EMAIL", address=address)
+            for address in spec.email_addresses
+        ),
+    ]
+    thresholds = [(value, "PERCENTAGE") for value in spec.thresholds_percent] + [
+        (value, "ABSOLUTE_VALUE") for value in spec.thresholds_usd
+    ]
+    cost_filters = (
+        {"TagKeyValue": [f"user:{k}${v}" for k, v in spec.cost_allocation_tags.items()]}
+        if spec.cost_allocation_tags
+        else None
+    )
+    budget = budgets.CfnBudget(
+        scope,
+        id,
+        budget=budgets.CfnBudget.BudgetDataProperty(
+            budget_name=budget_name,
+            budget_type="COST",
+            time_unit="MONTHLY",
+            budget_limit=budgets.CfnBudget.SpendProperty(amount=spec.limit_usd, unit="USD"),
+            cost_filters=cost_filters,
+        ),
+        notifications_with_subscribers=[
+            budgets.CfnBudget.NotificationWithSubscribersProperty(
+                notification=budgets.CfnBudget.NotificationProperty(
+                    comparison_operator="GREATER_THAN",
+                    notification_type="ACTUAL",
+                    threshold=value,
+                    threshold_type=threshold_type,
+                ),
+                subscribers=subscribers,
+            )
+            for value, threshold_type in thresholds
+        ],
+    )
+    # Budgets checks that it may publish when the budget is created: policy first.
+    budget.node.add_dependency(topic)
+    return budget

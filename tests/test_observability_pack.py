@@ -1,0 +1,860 @@
+"""ObservabilityPack: alert topic, dashboard, alarms with runbooks, budgets, discovery."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from aws_cdk import Duration, Environment, Stack
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_apigatewayv2 as apigatewayv2
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Match, Template
+from constructs import Construct
+
+from petplatform_constructs import (
+    AppClient,
+    AuthPool,
+    DataTable,
+    ImageBuckets,
+    ProfilesTable,
+    PropError,
+    SecureBucket,
+    StageProfile,
+    configure_platform,
+)
+from petplatform_constructs.observability_pack import (
+    AlarmRule,
+    AlarmThresholds,
+    AlarmWindow,
+    BudgetSpec,
+    ObservabilityPack,
+    Panel,
+    WatchPlan,
+)
+from petplatform_constructs.testing import (
+    SynthResult,
+    find_resources,
+    make_app,
+    resource_named,
+    synth,
+)
+
+ALARM = "AWS::CloudWatch::Alarm"
+TOPIC = "AWS::SNS::Topic"
+BUDGET = "AWS::Budgets::Budget"
+FILTER = "AWS::Logs::MetricFilter"
+FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:dogcare-handler"
+QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:jobs"
+DLQ_ARN = "arn:aws:sqs:us-east-1:123456789012:jobs-dlq"
+TRAIL_LOG_GROUP = "aws-cloudtrail-logs-123456789012"
+
+Synth = Callable[..., SynthResult]
+_PACKS: dict[tuple[str, str], ObservabilityPack] = {}
+
+
+# -- builders (one synthesis each per stage, shared by the whole session) ----------------------
+
+
+def _default(stack: Stack) -> None:
+    """Default props; the pack finds the table and the pool by walking the tree."""
+    DataTable(stack, "Profiles", partition_key="id")
+    AuthPool(stack, "Auth", clients=[AppClient("web", oauth=False)])
+    _PACKS["default", _stage(stack)] = ObservabilityPack(stack, "Monitoring", discover=True)
+
+
+def _full(stack: Stack) -> None:
+    _PACKS["full", _stage(stack)] = _build_full(stack)
+
+
+def _build_full(stack: Stack) -> ObservabilityPack:
+    """Every feature and every resource type, shaped like Dog Care + HomeForPup."""
+    stage = _stage(stack)
+    profiles = DataTable(stack, "Profiles", partition_key="id")
+    dogs = DataTable(stack, "Dogs", partition_key="id")
+    pool = AuthPool(
+        stack,
+        "Auth",
+        clients=[
+            AppClient("web", callback_urls=["https://app.example.com/callback"]),
+            AppClient("mobile", oauth=False),
+        ],
+    )
+    images = ImageBuckets(stack, "Images")
+    function = lambda_.Function.from_function_attributes(
+        stack, "Handler", function_arn=FUNCTION_ARN, same_environment=True
+    )
+    pack = ObservabilityPack(
+        stack,
+        "Monitoring",
+        name="ops",
+        alarm_email_addresses=["ops@example.com", "oncall@example.com"],
+        budgets=[
+            BudgetSpec.monthly_cost_alerts(50, 100),
+            BudgetSpec(
+                "platform",
+                500,
+                email_addresses=["finance@example.com"],
+                cost_allocation_tags={"Environment": stage},
+            ),
+        ],
+        access_denied_log_group=TRAIL_LOG_GROUP,
+        watch=[pool, images, profiles],
+        export_prefix="PetTest-Monitoring",
+    )
+    pack.watch_table(dogs, throttle_threshold=5)
+    pack.watch_lambda(function, duration_threshold=Duration.seconds(4))
+    pack.watch_queue(sqs.Queue.from_queue_arn(stack, "Jobs", QUEUE_ARN))
+    pack.watch_queue(sqs.Queue.from_queue_arn(stack, "JobsDlq", DLQ_ARN), dlq=True)
+    pack.watch_rest_api(
+        apigateway.RestApi.from_rest_api_id(stack, "RestApi", "a1b2c3d4e5"),
+        api_name="dogcare-api",
+        stage_name=stage,
+    )
+    pack.watch_http_api(
+        apigatewayv2.HttpApi.from_http_api_attributes(stack, "HttpApi", http_api_id="h1i2j3k4l5")
+    )
+    return pack
+
+
+def _existing_topic(stack: Stack) -> None:
+    """An existing topic, explicit alarms in dev, a custom window and thresholds."""
+    topic = sns.Topic(
+        stack,
+        "OpsTopic",
+        master_key=kms.Key(stack, "OpsKey", enable_key_rotation=True),
+        enforce_ssl=True,
+    )
+    ObservabilityPack(
+        stack,
+        "Monitoring",
+        alert_topic=topic,
+        alarms_enabled=True,
+        dashboard_name="pettest-operations",
+        alarm_window=AlarmWindow(
+            period=Duration.minutes(5), evaluation_periods=3, datapoints_to_alarm=2
+        ),
+        thresholds=AlarmThresholds(table_throttle_events=10),
+        budgets=[BudgetSpec("dev-cost", 20)],
+        watch=[DataTable(stack, "Orders", partition_key="id")],
+    )
+
+
+BUILDERS: dict[str, Callable[[Stack], None]] = {
+    "default": _default,
+    "full": _full,
+    "existing-topic": _existing_topic,
+}
+
+
+def _stage(stack: Stack) -> str:
+    return StageProfile.of(stack).stage.value
+
+
+def _synth(stack_synth: Synth, builder: str, stage: str = "dev") -> SynthResult:
+    return stack_synth(f"observability-{builder}", BUILDERS[builder], stage=stage)
+
+
+def _template(stack_synth: Synth, builder: str, stage: str = "dev") -> Template:
+    return _synth(stack_synth, builder, stage).template("Test")
+
+
+def _json(stack_synth: Synth, builder: str, stage: str = "dev") -> dict[str, Any]:
+    return _synth(stack_synth, builder, stage).template_json("Test")
+
+
+def _alarm(template: dict[str, Any], path: str) -> dict[str, Any]:
+    """The alarm at ``Monitoring/{path}``, e.g. ``Table-Profiles/Throttles``."""
+    properties: dict[str, Any] = resource_named(template, ALARM, f"Monitoring/{path}")[1][
+        "Properties"
+    ]
+    return properties
+
+
+def _topic_ref(template: dict[str, Any], name: str = "Monitoring/AlertTopic") -> dict[str, str]:
+    return {"Ref": resource_named(template, TOPIC, name)[0]}
+
+
+def _dashboard(template: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard body as JSON; tokens (Refs, GetAtts) become ``"<token>"``."""
+    (dashboard,) = find_resources(template, "AWS::CloudWatch::Dashboard").values()
+    body = dashboard["Properties"]["DashboardBody"]
+    parts = body["Fn::Join"][1] if isinstance(body, dict) else [body]
+    return json.loads("".join(p if isinstance(p, str) else "<token>" for p in parts))  # type: ignore[no-any-return]
+
+
+def _widget_metrics(dashboard: dict[str, Any]) -> Iterator[list[Any]]:
+    for widget in dashboard["widgets"]:
+        if widget["type"] == "metric":
+            yield from widget["properties"]["metrics"]
+
+
+def _metric_names(dashboard: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(m[0], m[1]) for m in _widget_metrics(dashboard) if isinstance(m[0], str)}
+
+
+def _stack(stage: str = "dev") -> Stack:
+    """A cheap stack for construction-time tests (no synthesis)."""
+    app = make_app()
+    configure_platform(app, project="PetTest", stage=stage, compliance=None)
+    return Stack(app, "Test", env=Environment(account="123456789012", region="us-east-1"))
+
+
+def _logical_id(construct: Construct) -> str:
+    stack = Stack.of(construct)
+    return str(stack.resolve(stack.get_logical_id(construct.node.default_child)))  # type: ignore[arg-type]
+
+
+# -- stages, topic, dashboard ----------------------------------------------------------------------
+
+
+def test_dev_has_the_dashboard_and_topic_but_no_alarms(stack_synth: Synth) -> None:
+    for builder in ("default", "full"):
+        template = _template(stack_synth, builder, "dev")
+        template.resource_count_is("AWS::CloudWatch::Dashboard", 1)
+        template.resource_count_is(ALARM, 0)
+        template.resource_count_is(TOPIC, 1)
+    assert _PACKS["full", "dev"].alarms == []
+    assert not _PACKS["full", "dev"].alarms_enabled
+
+
+@pytest.mark.checklist("001#51")
+def test_prod_alarms_notify_the_encrypted_ssl_only_topic_on_alarm_and_ok(
+    stack_synth: Synth,
+) -> None:
+    template = _json(stack_synth, "default", "prod")
+    assertions = Template.from_json(template)
+    assertions.resource_count_is(ALARM, 2)
+    key_id = resource_named(template, "AWS::KMS::Key", "Monitoring/AlertTopicKey")[0]
+    assertions.has_resource_properties(
+        TOPIC, {"KmsMasterKeyId": {"Fn::GetAtt": [key_id, "Arn"]}, "TopicName": Match.absent()}
+    )
+    assertions.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
+    assertions.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        ),
+                        Match.object_like(
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                                "Action": "sns:Publish",
+                                "Condition": Match.object_like(
+                                    {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+                                ),
+                            }
+                        ),
+                    ]
+                )
+            }
+        },
+    )
+    topic = _topic_ref(template)
+    for alarm in find_resources(template, ALARM).values():
+        assert alarm["Properties"]["AlarmActions"] == [topic]
+        assert alarm["Properties"]["OKActions"] == [topic]
+        assert "Runbook: " in alarm["Properties"]["AlarmDescription"]
+
+
+def test_the_topic_key_is_retained_in_prod_and_disposable_in_dev(stack_synth: Synth) -> None:
+    for stage, policy in (("prod", "Retain"), ("dev", "Delete")):
+        _template(stack_synth, "default", stage).has_resource(
+            "AWS::KMS::Key", {"DeletionPolicy": policy, "UpdateReplacePolicy": policy}
+        )
+
+
+@pytest.mark.checklist("001#51")
+def test_email_subscriptions_and_named_resources(stack_synth: Synth) -> None:
+    template = _template(stack_synth, "full", "prod")
+    for address in ("ops@example.com", "oncall@example.com"):
+        template.has_resource_properties(
+            "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": address}
+        )
+    template.resource_count_is("AWS::SNS::Subscription", 2)
+    template.has_resource_properties(TOPIC, {"TopicName": "pettest-prod-ops"})
+    template.has_resource_properties(
+        "AWS::CloudWatch::Dashboard", {"DashboardName": "pettest-prod-ops"}
+    )
+    template.has_output(
+        "*", {"Export": {"Name": "PetTest-Monitoring-AlertTopicArn"}, "Value": Match.any_value()}
+    )
+    template.has_output("*", {"Export": {"Name": "PetTest-Monitoring-DashboardName"}})
+
+
+@pytest.mark.checklist("001#47", "000#61")
+def test_dashboard_shows_api_lambda_dynamodb_and_cognito_metrics(stack_synth: Synth) -> None:
+    for stage in ("dev", "prod"):
+        names = _metric_names(_dashboard(_json(stack_synth, "full", stage)))
+        assert {
+            ("AWS/ApiGateway", "Count"),
+            ("AWS/ApiGateway", "4XXError"),
+            ("AWS/ApiGateway", "5XXError"),
+            ("AWS/ApiGateway", "Latency"),
+            ("AWS/ApiGateway", "5xx"),  # HTTP API
+            ("AWS/Lambda", "Invocations"),
+            ("AWS/Lambda", "Errors"),
+            ("AWS/Lambda", "Duration"),
+            ("AWS/Lambda", "Throttles"),
+            ("AWS/DynamoDB", "ReadThrottleEvents"),
+            ("AWS/DynamoDB", "WriteThrottleEvents"),
+            ("AWS/DynamoDB", "ThrottledRequests"),
+            ("AWS/DynamoDB", "ConsumedReadCapacityUnits"),
+            ("AWS/Cognito", "SignInSuccesses"),
+            ("AWS/Cognito", "SignUpSuccesses"),
+            ("AWS/Cognito", "TokenRefreshSuccesses"),
+            ("AWS/Cognito", "SignInThrottles"),
+            ("AWS/S3", "BucketSizeBytes"),
+            ("AWS/S3", "5xxErrors"),
+            ("AWS/SQS", "ApproximateAgeOfOldestMessage"),
+            ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+            ("CloudTrailMetrics", f"AccessDenied-{stage}"),
+        } <= names
+
+
+def test_dashboard_draws_thresholds_and_alarm_status_only_where_alarms_exist(
+    stack_synth: Synth,
+) -> None:
+    prod = _dashboard(_json(stack_synth, "default", "prod"))
+    dev = _dashboard(_json(stack_synth, "default", "dev"))
+    for body in (prod, dev):
+        titles = [w["properties"].get("title") for w in body["widgets"]]
+        throttles = body["widgets"][titles.index("Throttle events")]
+        assert throttles["properties"]["annotations"]["horizontal"][0]["value"] == 1
+    assert [w for w in prod["widgets"] if w["type"] == "alarm"]
+    assert not [w for w in dev["widgets"] if w["type"] == "alarm"]
+    assert "Alarms are off in stage dev" in dev["widgets"][0]["properties"]["markdown"]
+
+
+# -- alarms, type by type ------------------------------------------------------------------------
+
+
+@pytest.mark.checklist("000#59")
+def test_dynamodb_throttle_alarm_per_table(stack_synth: Synth) -> None:
+    template = _json(stack_synth, "full", "prod")
+    table_id = resource_named(template, "AWS::DynamoDB::GlobalTable", "Profiles/Table")[0]
+    alarm = _alarm(template, "Table-Profiles/Throttles")
+    assert alarm["Threshold"] == 1
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (5, 3)
+    assert alarm["TreatMissingData"] == "notBreaching"
+    stats = {m["Id"]: m["MetricStat"] for m in alarm["Metrics"] if "MetricStat" in m}
+    for metric_id, name in (("reads", "ReadThrottleEvents"), ("writes", "WriteThrottleEvents")):
+        assert stats[metric_id]["Metric"] == {
+            "Namespace": "AWS/DynamoDB",
+            "MetricName": name,
+            "Dimensions": [{"Name": "TableName", "Value": {"Ref": table_id}}],
+        }
+        assert stats[metric_id]["Stat"] == "Sum"
+    assert [m["Expression"] for m in alarm["Metrics"] if "Expression" in m] == [
+        "FILL(reads, 0) + FILL(writes, 0)"
+    ]
+    # A per-table override.
+    assert _alarm(template, "Table-Dogs/Throttles")["Threshold"] == 5
+
+
+@pytest.mark.checklist("000#61")
+def test_cognito_sign_in_throttle_alarm_per_app_client(stack_synth: Synth) -> None:
+    template = _json(stack_synth, "full", "prod")
+    pool_id = resource_named(template, "AWS::Cognito::UserPool", "Auth/UserPool")[0]
+    for client in ("web", "mobile"):
+        client_id = resource_named(template, "AWS::Cognito::UserPoolClient", f"Client-{client}")[0]
+        alarm = _alarm(template, f"UserPool-Auth/SignInThrottles-{client}")
+        assert alarm["Namespace"] == "AWS/Cognito"
+        assert alarm["MetricName"] == "SignInThrottles"
+        assert alarm["Dimensions"] == [
+            {"Name": "UserPool", "Value": {"Ref": pool_id}},
+            {"Name": "UserPoolClient", "Value": {"Ref": client_id}},
+        ]
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (
+            1,
+            "GreaterThanOrEqualToThreshold",
+        )
+
+
+@pytest.mark.checklist("000#62")
+def test_access_denied_metric_filter_and_alarm_only_with_a_trail_log_group(
+    stack_synth: Synth,
+) -> None:
+    template = _json(stack_synth, "full", "prod")
+    Template.from_json(template).has_resource_properties(
+        FILTER,
+        {
+            "LogGroupName": TRAIL_LOG_GROUP,
+            "FilterPattern": '{ ($.errorCode = "*UnauthorizedOperation") || '
+            '($.errorCode = "AccessDenied*") }',
+            "MetricTransformations": [
+                {
+                    "MetricNamespace": "CloudTrailMetrics",
+                    "MetricName": "AccessDenied-prod",
+                    "MetricValue": "1",
+                }
+            ],
+        },
+    )
+    alarm = _alarm(template, "AccessDenied/Alarm")
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == (
+        "CloudTrailMetrics",
+        "AccessDenied-prod",
+        "Sum",
+    )
+    assert alarm["Threshold"] == 1
+    # The dev stage keeps the filter (the dashboard shows it) without the alarm.
+    _template(stack_synth, "full", "dev").resource_count_is(FILTER, 1)
+    # No log group configured: nothing (conflict 39).
+    _template(stack_synth, "default", "prod").resource_count_is(FILTER, 0)
+
+
+@pytest.mark.checklist("001#48")
+def test_api_and_lambda_error_rate_alarms_use_metric_math(stack_synth: Synth) -> None:
+    template = _json(stack_synth, "full", "prod")
+    rest = _alarm(template, "RestApi-RestApi-prod/ErrorRate")
+    assert (rest["Threshold"], rest["ComparisonOperator"]) == (5, "GreaterThanThreshold")
+    assert [m["Expression"] for m in rest["Metrics"] if "Expression" in m] == [
+        "100 * errors / requests"
+    ]
+    stats = {m["Id"]: m["MetricStat"]["Metric"] for m in rest["Metrics"] if "MetricStat" in m}
+    dimensions = [{"Name": "ApiName", "Value": "dogcare-api"}, {"Name": "Stage", "Value": "prod"}]
+    assert stats["errors"] == {
+        "Namespace": "AWS/ApiGateway",
+        "MetricName": "5XXError",
+        "Dimensions": dimensions,
+    }
+    assert stats["requests"]["MetricName"] == "Count"
+    http = _alarm(template, "HttpApi-HttpApi/ErrorRate")
+    http_stats = {m["Id"]: m["MetricStat"]["Metric"] for m in http["Metrics"] if "MetricStat" in m}
+    assert http_stats["errors"]["MetricName"] == "5xx"
+    assert http_stats["errors"]["Dimensions"] == [{"Name": "ApiId", "Value": "h1i2j3k4l5"}]
+    function = _alarm(template, "Function-Handler/ErrorRate")
+    assert [m["Expression"] for m in function["Metrics"] if "Expression" in m] == [
+        "100 * errors / invocations"
+    ]
+    assert (function["Threshold"], function["ComparisonOperator"]) == (5, "GreaterThanThreshold")
+
+
+@pytest.mark.checklist("001#50")
+def test_api_latency_alarms_above_two_seconds(stack_synth: Synth) -> None:
+    template = _json(stack_synth, "full", "prod")
+    for path, dimension in (
+        ("RestApi-RestApi-prod/Latency", {"Name": "ApiName", "Value": "dogcare-api"}),
+        ("HttpApi-HttpApi/Latency", {"Name": "ApiId", "Value": "h1i2j3k4l5"}),
+    ):
+        alarm = _alarm(template, path)
+        assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/ApiGateway", "Latency")
+        assert dimension in alarm["Dimensions"]
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (2000, "GreaterThanThreshold")
+        assert alarm["ExtendedStatistic"] == "p90"
+
+
+def test_lambda_throttle_and_duration_alarms(stack_synth: Synth) -> None:
+    template = _json(stack_synth, "full", "prod")
+    throttles = _alarm(template, "Function-Handler/Throttles")
+    assert (throttles["Namespace"], throttles["MetricName"]) == ("AWS/Lambda", "Throttles")
+    assert throttles["Dimensions"] == [{"Name": "FunctionName", "Value": "dogcare-handler"}]
+    duration = _alarm(template, "Function-Handler/Duration")
+    assert (duration["MetricName"], duration["ExtendedStatistic"]) == ("Duration", "p99")
+    assert (duration["Threshold"], duration["ComparisonOperator"]) == (4000, "GreaterThanThreshold")
+
+
+def test_queue_age_and_dead_letter_alarms(stack_synth: Synth) -> None:
+    template = _json(stack_synth, "full", "prod")
+    age = _alarm(template, "Queue-Jobs/OldestMessageAge")
+    assert (age["Namespace"], age["MetricName"], age["Statistic"]) == (
+        "AWS/SQS",
+        "ApproximateAgeOfOldestMessage",
+        "Maximum",
+    )
+    assert age["Dimensions"] == [{"Name": "QueueName", "Value": "jobs"}]
+    assert age["Threshold"] == 300
+    dlq = _alarm(template, "DeadLetterQueue-JobsDlq/Messages")
+    assert dlq["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert dlq["Dimensions"] == [{"Name": "QueueName", "Value": "jobs-dlq"}]
+    assert (dlq["Threshold"], dlq["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    assert (dlq["EvaluationPeriods"], dlq["DatapointsToAlarm"]) == (1, 1)
+
+
+@pytest.mark.checklist("001#51")
+def test_pack_alarms_lists_exactly_the_alarms_in_the_template(stack_synth: Synth) -> None:
+    template = _json(stack_synth, "full", "prod")
+    pack = _PACKS["full", "prod"]
+    assert sorted(_logical_id(a) for a in pack.alarms) == sorted(find_resources(template, ALARM))
+    assert len(pack.alarms) == 14
+    topic = _topic_ref(template)
+    for alarm in find_resources(template, ALARM).values():
+        assert alarm["Properties"]["AlarmActions"] == [topic]
+        assert alarm["Properties"]["OKActions"] == [topic]
+
+
+# -- budgets -------------------------------------------------------------------------------
+
+
+@pytest.mark.checklist("001#49", "001#51")
+def test_cost_budgets_notify_the_topic(stack_synth: Synth) -> None:
+    template = _json(stack_synth, "full", "prod")
+    assertions = Template.from_json(template)
+    topic = _topic_ref(template)
+    (monthly,) = [
+        b["Properties"]
+        for b in find_resources(template, BUDGET).values()
+        if b["Properties"]["Budget"]["BudgetName"] == "pettest-prod-monthly-cost"
+    ]
+    assert monthly["Budget"] == {
+        "BudgetName": "pettest-prod-monthly-cost",
+        "BudgetType": "COST",
+        "TimeUnit": "MONTHLY",
+        "BudgetLimit": {"Amount": 100, "Unit": "USD"},
+    }
+    assert [n["Notification"] for n in monthly["NotificationsWithSubscribers"]] == [
+        {
+            "ComparisonOperator": "GREATER_THAN",
+            "NotificationType": "ACTUAL",
+            "Threshold": amount,
+            "ThresholdType": "ABSOLUTE_VALUE",
+        }
+        for amount in (50, 100)
+    ]
+    for notification in monthly["NotificationsWithSubscribers"]:
+        assert notification["Subscribers"] == [{"SubscriptionType": "SNS", "Address": topic}]
+    assertions.has_resource_properties(
+        BUDGET,
+        {
+            "Budget": Match.object_like(
+                {
+                    "BudgetName": "pettest-prod-platform",
+                    "BudgetLimit": {"Amount": 500, "Unit": "USD"},
+                    "CostFilters": {"TagKeyValue": ["user:Environment$prod"]},
+                }
+            ),
+            "NotificationsWithSubscribers": [
+                {
+                    "Notification": Match.object_like(
+                        {"Threshold": percent, "ThresholdType": "PERCENTAGE"}
+                    ),
+                    "Subscribers": [
+                        {"SubscriptionType": "SNS", "Address": topic},
+                        {"SubscriptionType": "EMAIL", "Address": "finance@example.com"},
+                    ],
+                }
+                for percent in (80, 100)
+            ],
+        },
+    )
+    # Budgets may publish (topic policy) and encrypt (key policy), scoped to this account.
+    budgets_statement = Match.object_like(
+        {
+            "Principal": {"Service": "budgets.amazonaws.com"},
+            "Condition": Match.object_like({"StringEquals": {"aws:SourceAccount": "123456789012"}}),
+        }
+    )
+    assertions.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {"PolicyDocument": {"Statement": Match.array_with([budgets_statement])}},
+    )
+    assertions.has_resource_properties(
+        "AWS::KMS::Key", {"KeyPolicy": {"Statement": Match.array_with([budgets_statement])}}
+    )
+    # The policy exists before Budgets checks it.
+    policy_id = next(iter(find_resources(template, "AWS::SNS::TopicPolicy")))
+    for budget in find_resources(template, BUDGET).values():
+        assert policy_id in budget["DependsOn"]
+
+
+# -- an existing topic, explicit settings -----------------------------------------------------
+
+
+def test_existing_topic_custom_window_thresholds_and_alarms_in_dev(stack_synth: Synth) -> None:
+    template = _json(stack_synth, "existing-topic", "dev")
+    assertions = Template.from_json(template)
+    assertions.resource_count_is(TOPIC, 1)  # the given one; none created
+    assertions.resource_count_is("AWS::KMS::Key", 1)
+    topic = _topic_ref(template, "OpsTopic")
+    alarm = _alarm(template, "Table-Orders/Throttles")
+    assert alarm["AlarmActions"] == alarm["OKActions"] == [topic]
+    assert (alarm["Threshold"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (
+        10,
+        3,
+        2,
+    )
+    assert {m["MetricStat"]["Period"] for m in alarm["Metrics"] if "MetricStat" in m} == {300}
+    assertions.has_resource_properties(
+        "AWS::CloudWatch::Dashboard", {"DashboardName": "pettest-operations"}
+    )
+    assertions.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "Topics": [topic],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Principal": {"Service": "budgets.amazonaws.com"}})]
+                )
+            },
+        },
+    )
+    assertions.has_resource_properties(
+        BUDGET, {"Budget": Match.object_like({"BudgetName": "pettest-dev-dev-cost"})}
+    )
+
+
+def _warnings(result: SynthResult) -> list[str]:
+    return [
+        f"{path}: {entry['data']}"
+        for metadata in result.outdir.glob("*.metadata.json")
+        for path, entries in json.loads(metadata.read_text()).items()
+        for entry in entries
+        if entry["type"] in ("aws:cdk:warning", "aws:cdk:error")
+    ]
+
+
+# -- compliance ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("builder", "stage"),
+    [
+        ("default", "dev"),
+        ("default", "prod"),
+        ("full", "dev"),
+        ("full", "prod"),
+        ("existing-topic", "dev"),
+    ],
+)
+def test_no_findings_and_no_cdk_warnings(stack_synth: Synth, builder: str, stage: str) -> None:
+    result = _synth(stack_synth, builder, stage)
+    assert result.error is None
+    assert [str(f) for f in result.findings] == []
+    assert _warnings(result) == []
+
+
+def test_full_pack_passes_strict_builtin_cloudformation_validation() -> None:
+    """CloudFormation's own schema checks (budgets, filters, math alarms), warnings as errors."""
+    app = make_app(strict=True)
+    configure_platform(app, project="PetTest", stage="prod")
+    _build_full(Stack(app, "Test", env=Environment(account="123456789012", region="us-east-1")))
+    result = synth(app)
+    assert result.error is None
+    assert [str(f) for f in result.findings] == []
+
+
+# -- construction-time behaviour (no synthesis) -------------------------------------------------
+
+
+def test_discovery_walks_the_tree_and_lists_alarms_at_once() -> None:
+    stack = _stack("prod")
+    data = Construct(stack, "Data")
+    tables = [DataTable(data, "Dogs", partition_key="id"), ProfilesTable(data, "Profiles")]
+    pool = AuthPool(Construct(stack, "Identity"), "Auth", clients=[AppClient("web", oauth=False)])
+    images = ImageBuckets(stack, "Images", access_logs=False)
+    pack = ObservabilityPack(stack, "Monitoring")
+    assert pack.alarms == []
+
+    explicit = pack.watch_table(tables[0], throttle_threshold=7)
+    found = pack.watch_all_in(stack)
+
+    assert found == [tables[1], pool, images]  # Dogs was watched already: explicit wins
+    assert pack.watched == [tables[0], tables[1], pool, images, *images.buckets]
+    assert [a.node.path for a in pack.alarms] == [
+        "Test/Monitoring/Table-Data-Dogs/Throttles",
+        "Test/Monitoring/Table-Data-Profiles/Throttles",
+        "Test/Monitoring/UserPool-Identity-Auth/SignInThrottles-web",
+    ]
+    assert explicit == pack.alarms[:1]
+    assert Stack.of(pack).resolve(explicit[0].node.default_child.threshold) == 7  # type: ignore[union-attr]
+    assert pack.watch_all_in(stack) == []  # idempotent
+
+
+def test_discover_prop_and_dev_profile() -> None:
+    stack = _stack("dev")
+    DataTable(stack, "Dogs", partition_key="id")
+    pack = ObservabilityPack(stack, "Monitoring", discover=True)
+    assert [c.node.path for c in pack.watched] == ["Test/Dogs"]
+    assert pack.alarms == []
+    on = ObservabilityPack(stack, "Paging", alarms_enabled=True, discover=True)
+    assert len(on.alarms) == 1  # the Dogs table; the other pack is not watched
+
+
+class _Pipeline(Construct):
+    """A stand-in for a later construct (FifoPipeline) that registers its own parts."""
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        self.dead_letters = sqs.Queue(self, "Dlq", enforce_ssl=True)
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=self.dead_letters),
+        )
+        self.worker = lambda_.Function(
+            self,
+            "Worker",
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            handler="index.handler",
+            code=lambda_.Code.from_inline("def handler(event, context): pass"),
+            timeout=Duration.seconds(10),
+        )
+
+    def register_observability(self, pack: ObservabilityPack) -> None:
+        pack.watch_queue(self.queue)  # its dead-letter queue comes along
+        pack.watch_lambda(self.worker)
+        pack.add_plan(
+            self,
+            WatchPlan(
+                kind="Pipeline",
+                title="Custom pipeline metric",
+                panels=[
+                    Panel(
+                        "Lag",
+                        [cloudwatch.Metric(namespace="PetTest", metric_name="Lag")],
+                        AlarmRule(
+                            id="Lag",
+                            metric=cloudwatch.Metric(namespace="PetTest", metric_name="Lag"),
+                            threshold=100,
+                            comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                            summary="The pipeline lags.",
+                            runbook="scale the workers.",
+                        ),
+                    )
+                ],
+            ),
+        )
+
+
+def test_constructs_register_their_own_parts_through_the_protocol() -> None:
+    stack = _stack("prod")
+    pipeline = _Pipeline(stack, "Pipeline")
+    pack = ObservabilityPack(stack, "Monitoring")
+    alarms = pack.watch(pipeline)
+    assert [a.node.path.removeprefix("Test/Monitoring/") for a in alarms] == [
+        "Queue-Pipeline-Queue/OldestMessageAge",
+        "DeadLetterQueue-Pipeline-Dlq/Messages",
+        "Function-Pipeline-Worker/ErrorRate",
+        "Function-Pipeline-Worker/Throttles",
+        "Function-Pipeline-Worker/Duration",
+        "Pipeline-Pipeline/Lag",
+    ]
+    duration = alarms[4].node.default_child
+    assert duration.threshold == 8000  # type: ignore[union-attr] # 0.8 x the 10 s timeout
+    assert pack.watch_all_in(stack) == []  # registered parts are not found twice
+
+
+def test_generic_watch_dispatches_l2_interfaces() -> None:
+    stack = _stack("prod")
+    pack = ObservabilityPack(stack, "Monitoring")
+    alarms = pack.watch(
+        lambda_.Function.from_function_arn(stack, "Fn", FUNCTION_ARN),
+        sqs.Queue.from_queue_arn(stack, "Jobs", QUEUE_ARN),
+        apigateway.RestApi.from_rest_api_id(stack, "Rest", "a1b2c3d4e5"),
+        apigatewayv2.HttpApi.from_http_api_attributes(stack, "Http", http_api_id="h1i2j3k4l5"),
+        SecureBucket(stack, "Bucket"),
+    )
+    assert [a.node.path.removeprefix("Test/Monitoring/") for a in alarms] == [
+        # An imported function has no known timeout: no duration alarm (and a warning).
+        "Function-Fn/ErrorRate",
+        "Function-Fn/Throttles",
+        "Queue-Jobs/OldestMessageAge",
+        "RestApi-Rest/ErrorRate",
+        "RestApi-Rest/Latency",
+        "HttpApi-Http/ErrorRate",
+        "HttpApi-Http/Latency",
+    ]
+    warnings = [str(e.data) for e in pack.node.metadata if e.type == "aws:cdk:warning"]
+    assert any("Test/Fn has no known timeout" in w for w in warnings)
+
+
+# -- bad input -----------------------------------------------------------------------------------
+
+
+def test_rejects_an_invalid_email_address() -> None:
+    with pytest.raises(PropError, match=r"alarm_email_addresses='ops-at-example\.com'"):
+        ObservabilityPack(_stack(), "Monitoring", alarm_email_addresses=["ops-at-example.com"])
+    with pytest.raises(PropError, match=r"alarm_email_addresses='ops@example\.com'.*not a single"):
+        ObservabilityPack(_stack(), "Monitoring", alarm_email_addresses="ops@example.com")
+
+
+def test_rejects_thresholds_at_or_below_zero_and_percentages_above_100() -> None:
+    stack = _stack()
+    pack = ObservabilityPack(stack, "Monitoring")
+    table = DataTable(stack, "Dogs", partition_key="id")
+    with pytest.raises(PropError, match=r"invalid throttle_threshold=0; must be > 0"):
+        pack.watch_table(table, throttle_threshold=0)
+    with pytest.raises(PropError, match=r"thresholds\.api_error_rate_percent=150.*\(0, 100\]"):
+        ObservabilityPack(stack, "Other", thresholds=AlarmThresholds(api_error_rate_percent=150))
+    with pytest.raises(PropError, match=r"thresholds\.queue_oldest_message_age_seconds=-5"):
+        ObservabilityPack(
+            stack, "Third", thresholds=AlarmThresholds(queue_oldest_message_age_seconds=-5)
+        )
+    with pytest.raises(PropError, match=r"latency_statistic='p999x'"):
+        pack.watch_rest_api(
+            apigateway.RestApi.from_rest_api_id(stack, "Rest", "a1"), latency_statistic="p999x"
+        )
+
+
+def test_rejects_bad_budgets() -> None:
+    with pytest.raises(PropError, match=r"budgets\[0\]\.limit_usd=0; must be > 0"):
+        ObservabilityPack(_stack(), "Monitoring", budgets=[BudgetSpec("cost", 0)])
+    with pytest.raises(PropError, match=r"budgets\[\]\.name=\['cost'\].*unique"):
+        ObservabilityPack(
+            _stack(), "Monitoring", budgets=[BudgetSpec("cost", 50), BudgetSpec("cost", 100)]
+        )
+    with pytest.raises(PropError, match=r"budgets\[0\]\.thresholds_percent=120"):
+        ObservabilityPack(
+            _stack(), "Monitoring", budgets=[BudgetSpec("cost", 50, thresholds_percent=(120,))]
+        )
+    with pytest.raises(PropError, match=r"budgets\[0\]\.name='a:b'"):
+        ObservabilityPack(_stack(), "Monitoring", budgets=[BudgetSpec("a:b", 50)])
+
+
+def test_rejects_unsupported_things_and_says_what_is_supported() -> None:
+    stack = _stack()
+    pack = ObservabilityPack(stack, "Monitoring")
+    topic = sns.Topic(stack, "Topic")
+    with pytest.raises(
+        PropError, match=r"invalid watch='Topic at Test/Topic'.*supported: DataTable"
+    ):
+        pack.watch(topic)  # type: ignore[arg-type]
+
+
+def test_rejects_an_alert_topic_with_topic_creation_props() -> None:
+    stack = _stack()
+    topic = sns.Topic.from_topic_arn(stack, "Ops", "arn:aws:sns:us-east-1:123456789012:ops")
+    with pytest.raises(
+        PropError, match=r"alert_topic='Test/Ops'.*remove alarm_email_addresses, topic_name"
+    ):
+        ObservabilityPack(
+            stack,
+            "Monitoring",
+            alert_topic=topic,
+            alarm_email_addresses=["ops@example.com"],
+            topic_name="ops",
+        )
+
+
+def test_rejects_watching_a_resource_twice_and_other_conflicts() -> None:
+    stack = _stack()
+    pack = ObservabilityPack(stack, "Monitoring")
+    table = DataTable(stack, "Dogs", partition_key="id")
+    pack.watch_table(table)
+    with pytest.raises(PropError, match=r"invalid watch='Test/Dogs'; each resource once"):
+        pack.watch_table(table, throttle_threshold=3)
+    queue = sqs.Queue.from_queue_arn(stack, "Dlq", DLQ_ARN)
+    with pytest.raises(PropError, match=r"max_age='5 minutes'; applies to work queues only"):
+        pack.watch_queue(queue, dlq=True, max_age=Duration.minutes(5))
+    with pytest.raises(PropError, match=r"alarm_window\.datapoints_to_alarm=6"):
+        ObservabilityPack(stack, "Other", alarm_window=AlarmWindow(datapoints_to_alarm=6))
+    with pytest.raises(PropError, match=r"alarm_window\.period='30 seconds'"):
+        ObservabilityPack(stack, "Third", alarm_window=AlarmWindow(period=Duration.seconds(30)))
+    with pytest.raises(PropError, match=r"dashboard_name='ops dashboard'"):
+        ObservabilityPack(stack, "Fourth", dashboard_name="ops dashboard")
