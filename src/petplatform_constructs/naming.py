@@ -17,7 +17,7 @@ from enum import Enum
 
 from constructs import IConstruct
 
-from .errors import PropError
+from .errors import PropError, scope_default
 from .stage import Stage
 
 __all__ = ["Naming", "ResourceKind", "use_naming", "validate_name"]
@@ -208,15 +208,13 @@ class Naming:
         """The naming in force at ``scope``: ``explicit`` if given, else the scope default."""
         if explicit is not None:
             return explicit
-        data = scope.node.try_get_context(_CONTEXT_KEY)
-        if data is None:
-            raise PropError(
-                scope.node.path or "App",
-                "naming",
-                None,
-                "no naming strategy in scope: call use_naming(scope, Naming...) or "
-                "configure_platform(...), or pass an explicit physical name",
-            )
+        data = scope_default(
+            scope,
+            _CONTEXT_KEY,
+            "naming",
+            "no naming strategy in scope: call use_naming(scope, Naming...) or "
+            "configure_platform(...), or pass an explicit physical name",
+        )
         return cls(data["pattern"], data["variables"], data["per_kind"])
 
 

@@ -17,7 +17,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 from constructs import IConstruct
 
-from .errors import PropError
+from .errors import PropError, scope_default
 
 __all__ = ["Stage", "StageProfile", "use_stage_profile"]
 
@@ -163,15 +163,13 @@ class StageProfile:
         """The profile in force at ``scope``: ``explicit`` if given, else the scope default."""
         if explicit is not None:
             return explicit
-        data = scope.node.try_get_context(_CONTEXT_KEY)
-        if data is None:
-            raise PropError(
-                scope.node.path or "App",
-                "stage_profile",
-                None,
-                "no stage profile in scope: call use_stage_profile(app_or_stack, "
-                "StageProfile.for_stage('dev')) or pass stage_profile= to the construct",
-            )
+        data = scope_default(
+            scope,
+            _CONTEXT_KEY,
+            "stage_profile",
+            "no stage profile in scope: call use_stage_profile(app_or_stack, "
+            "StageProfile.for_stage('dev')) or pass stage_profile= to the construct",
+        )
         return cls.from_context(data)
 
 
