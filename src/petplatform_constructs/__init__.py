@@ -28,6 +28,14 @@ from .observability_pack import (
 from .platform import PlatformConfig, configure_platform
 from .profiles_table import ProfilesTable
 from .secure_bucket import BucketLifecycleRule, CorsPolicy, SecureBucket, StorageTransition
+from .serverless_api import (
+    ApiKind,
+    FunctionSpec,
+    RouteSpec,
+    ServerlessApi,
+    TableAccess,
+    WafRules,
+)
 from .stage import Stage, StageProfile, use_stage_profile
 from .tagging import apply_standard_tags
 
@@ -35,6 +43,7 @@ __all__ = [
     "AlarmRule",
     "AlarmThresholds",
     "AlarmWindow",
+    "ApiKind",
     "AppClient",
     "AppRole",
     "AuthPool",
@@ -44,6 +53,7 @@ __all__ = [
     "CorsPolicy",
     "DataProtectionCheck",
     "DataTable",
+    "FunctionSpec",
     "ImageBuckets",
     "IndexSpec",
     "NagPack",
@@ -55,13 +65,17 @@ __all__ = [
     "PropError",
     "ProvisionedCapacity",
     "ResourceKind",
+    "RouteSpec",
     "SecureBucket",
+    "ServerlessApi",
     "Stage",
     "StageProfile",
     "StorageTransition",
     "SupportsObservability",
+    "TableAccess",
     "TableSpec",
     "UserGroup",
+    "WafRules",
     "WatchPlan",
     "__version__",
     "acknowledge",

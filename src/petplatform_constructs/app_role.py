@@ -15,7 +15,6 @@ the user adds is still reported.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -27,10 +26,14 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from .auth_pool import READ_ACTIONS
-from .compliance import acknowledge
+from .compliance import (
+    Finding,
+    acknowledge_after_resolution,
+    flatten_cfn_reference,
+)
 from .errors import PropError, require
 from .exports import add_exports, check_export_prefix
 from .naming import Naming, ResourceKind, validate_name
@@ -44,7 +47,6 @@ __all__ = [
     "LOG_WRITE_ACTIONS",
     "SES_SEND_ACTIONS",
     "AppRole",
-    "flatten_cfn_reference",
 ]
 
 _OWNER = "AppRole"
@@ -219,7 +221,6 @@ class AppRole(Construct):
             for resource in (*tables, *buckets)
             if (key := getattr(resource, "encryption_key", None)) is not None
         ]
-        self._acknowledged: set[tuple[str, str]] = set()
         for table in tables:
             self._grant_inherent(table.grant_read_write_data(self.role), _TABLE_REASON)
         for bucket in buckets:
@@ -232,7 +233,7 @@ class AppRole(Construct):
             self._grant_inherent(self._grant_logs(prefixes), _LOGS_REASON)
         if export_prefix is not None:
             self._export(export_prefix)
-        self.node.add_validation(_AcknowledgeInherentWildcards(self))
+        acknowledge_after_resolution(self, self._inherent_wildcard_findings)
 
     # -- public API ------------------------------------------------------------------------
     @property
@@ -322,10 +323,10 @@ class AppRole(Construct):
         add_exports(self, prefix, {output_id: (output_id, v) for output_id, v in outputs.items()})
 
     # -- compliance ------------------------------------------------------------------------
-    def _acknowledge_inherent_wildcards(self) -> None:
-        """Acknowledge, on the role's policies, each IAM5 finding that a grant made inherently.
+    def _inherent_wildcard_findings(self) -> Iterator[Finding]:
+        """The IAM5 findings that this role's grants make inherently, policy by policy.
 
-        Runs after cross-stack references are resolved, so a finding id names the same
+        Called after cross-stack references are resolved, so a finding id names the same
         ``Fn::ImportValue`` that cdk-nag reads.
         """
         policies = [
@@ -342,9 +343,7 @@ class AppRole(Construct):
             for action in self._key_wildcard_actions(stack, policy.policy_document):
                 reasons.setdefault(f"AwsSolutions-IAM5[Action::{action}]", _KMS_REASON)
             for rule_id, reason in reasons.items():
-                if (policy.node.path, rule_id) not in self._acknowledged:
-                    self._acknowledged.add((policy.node.path, rule_id))
-                    acknowledge(policy, rule_id, reason)
+                yield policy, rule_id, reason
 
     def _key_wildcard_actions(self, stack: Stack, document: object) -> set[str]:
         """KMS data-key wildcards of statements that name only the granted resources' keys."""
@@ -357,18 +356,6 @@ class AppRole(Construct):
             if statement.get("Effect") == "Allow" and resources and resources <= key_arns:
                 found.update(_KMS_DATA_KEY_WILDCARDS.intersection(_as_list(statement["Action"])))
         return found
-
-
-@jsii.implements(IValidation)
-class _AcknowledgeInherentWildcards:
-    """Hooks :meth:`AppRole._acknowledge_inherent_wildcards` into the construct validation."""
-
-    def __init__(self, app_role: AppRole) -> None:
-        self._app_role = app_role
-
-    def validate(self) -> list[str]:
-        self._app_role._acknowledge_inherent_wildcards()
-        return []
 
 
 def _wildcard_findings(stack: Stack, statements: Sequence[iam.PolicyStatement]) -> Iterator[str]:
@@ -389,32 +376,6 @@ def _as_list(value: object) -> list[object]:
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
-
-
-def flatten_cfn_reference(value: object) -> str:
-    """A resolved CloudFormation value as the flat string cdk-nag uses in finding ids.
-
-    ``{"Fn::GetAtt": ["Table", "Arn"]}`` becomes ``<Table.Arn>``, ``{"Ref": "X"}`` ``<X>``,
-    ``Fn::Join`` joins, ``Fn::ImportValue`` becomes the export name (cdk-nag 3 semantics).
-    """
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.replace("${", "<").replace("}", ">")
-    if isinstance(value, dict):
-        if "Fn::Join" in value:
-            delimiter, items = value["Fn::Join"]
-            return str(delimiter).join(flatten_cfn_reference(item) for item in items)
-        if "Fn::Sub" in value:
-            return flatten_cfn_reference(value["Fn::Sub"])
-        if "Fn::GetAtt" in value:
-            resource, attribute = value["Fn::GetAtt"]
-            return f"<{flatten_cfn_reference(resource)}.{flatten_cfn_reference(attribute)}>"
-        if "Fn::ImportValue" in value:
-            return flatten_cfn_reference(value["Fn::ImportValue"])
-        if "Ref" in value:
-            return f"<{flatten_cfn_reference(value['Ref'])}>"
-    return json.dumps(value, separators=(",", ":"))
 
 
 # -- prop checks ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from aws_cdk import (
     Stage,
     Validations,
 )
-from constructs import IConstruct
+from constructs import IConstruct, IValidation
 
 from .errors import PropError
 from .stage import StageProfile
@@ -40,7 +40,9 @@ __all__ = [
     "DataProtectionCheck",
     "NagPack",
     "acknowledge",
+    "acknowledge_after_resolution",
     "enable_compliance",
+    "flatten_cfn_reference",
     "mark_stateful",
 ]
 
@@ -80,6 +82,65 @@ def acknowledge(construct: IConstruct, rule_id: str, reason: str) -> None:
             f"give a real reason of at least {_MIN_REASON} characters",
         )
     Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=reason.strip()))
+
+
+Finding = tuple[IConstruct, str, str]
+"""``(resource, rule_id, reason)``: one acknowledgement."""
+
+
+def acknowledge_after_resolution(
+    owner: IConstruct, findings: Callable[[], Iterable[Finding]]
+) -> None:
+    """Acknowledge findings whose ids are only known once references are resolved.
+
+    cdk-nag 3 matches exact finding ids, and an id such as
+    ``AwsSolutions-IAM5[Resource::<export>/index/*]`` names the ``Fn::ImportValue`` that CDK
+    creates for a cross-stack reference after aspects have run. ``findings`` is therefore
+    called during construct validation (after references are resolved, before cdk-nag), and
+    each ``(resource, rule_id, reason)`` it yields is acknowledged once. Synthesizing with
+    validation skipped leaves the findings unacknowledged: visible, never silently lost.
+    """
+    owner.node.add_validation(_AcknowledgeAtValidation(findings))
+
+
+@jsii.implements(IValidation)
+class _AcknowledgeAtValidation:
+    def __init__(self, findings: Callable[[], Iterable[Finding]]) -> None:
+        self._findings = findings
+        self._done: set[tuple[str, str]] = set()
+
+    def validate(self) -> list[str]:
+        for resource, rule_id, reason in self._findings():
+            if (resource.node.path, rule_id) not in self._done:
+                self._done.add((resource.node.path, rule_id))
+                acknowledge(resource, rule_id, reason)
+        return []
+
+
+def flatten_cfn_reference(value: object) -> str:
+    """A resolved CloudFormation value as the flat string cdk-nag uses in finding ids.
+
+    ``{"Fn::GetAtt": ["Table", "Arn"]}`` becomes ``<Table.Arn>``, ``{"Ref": "X"}`` ``<X>``,
+    ``Fn::Join`` joins, ``Fn::ImportValue`` becomes the export name (cdk-nag 3 semantics).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("${", "<").replace("}", ">")
+    if isinstance(value, dict):
+        if "Fn::Join" in value:
+            delimiter, items = value["Fn::Join"]
+            return str(delimiter).join(flatten_cfn_reference(item) for item in items)
+        if "Fn::Sub" in value:
+            return flatten_cfn_reference(value["Fn::Sub"])
+        if "Fn::GetAtt" in value:
+            resource, attribute = value["Fn::GetAtt"]
+            return f"<{flatten_cfn_reference(resource)}.{flatten_cfn_reference(attribute)}>"
+        if "Fn::ImportValue" in value:
+            return flatten_cfn_reference(value["Fn::ImportValue"])
+        if "Ref" in value:
+            return f"<{flatten_cfn_reference(value['Ref'])}>"
+    return json.dumps(value, separators=(",", ":"))
 
 
 def mark_stateful(construct: IConstruct) -> None:

@@ -1,0 +1,218 @@
+"""A regional WAFv2 web ACL that rate-limits an API per client IP and per user (001#42).
+
+API Gateway stage throttling caps the whole stage, not one client (conflict 36): a single
+abusive caller can use the entire budget. WAF rate-based rules count requests per aggregation
+key instead: the source IP, or the ``Authorization`` header, which identifies the token and so,
+in practice, the user (a refreshed token starts a new count). Requests over the limit get 429.
+
+Limits, from the AWS WAF developer guide ("Rate-based rule high-level settings",
+https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-high-level-settings.html):
+the rate limit is at least 10 requests (it was 100 until 2024), and the evaluation window is
+60, 120, 300 (default) or 600 seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aws_cdk import Names
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from ..errors import require
+
+__all__ = [
+    "EVALUATION_WINDOWS",
+    "MAX_RATE_LIMIT",
+    "MIN_RATE_LIMIT",
+    "RateLimitWebAcl",
+    "WafRules",
+    "check_waf_rules",
+]
+
+MIN_RATE_LIMIT = 10
+"""AWS WAF's lowest rate limit (requests per evaluation window) since 2024; it was 100."""
+MAX_RATE_LIMIT = 2_000_000_000
+EVALUATION_WINDOWS: tuple[int, ...] = (60, 120, 300, 600)
+"""Evaluation windows (seconds) AWS WAF accepts for rate-based rules."""
+
+_MANAGED_GROUP = re.compile(r"AWSManagedRules[A-Za-z0-9]+")
+_TOO_MANY_REQUESTS = 429
+
+
+@dataclass(frozen=True)
+class WafRules:
+    """What the API's web ACL enforces. Every limit counts requests per evaluation window.
+
+    Args:
+        ip_rate_limit: requests per client IP per window. Default 1000 (001#42's proposal:
+            1000 per 5 minutes). ``None``: no per-IP rule.
+        user_rate_limit: requests per ``Authorization`` header value per window: per token, so
+            per signed-in user until the token is refreshed. Requests without the header are
+            counted by the IP rule only. Default ``None`` (no per-user rule).
+        evaluation_window_seconds: 60, 120, 300 or 600. Default 300.
+        managed_rule_groups: AWS managed rule groups to add after the rate rules, e.g.
+            ``("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")``. They
+            block on match; each adds WCUs and cost. Default none.
+    """
+
+    ip_rate_limit: int | None = 1000
+    user_rate_limit: int | None = None
+    evaluation_window_seconds: int = 300
+    managed_rule_groups: Sequence[str] = ()
+
+
+def check_waf_rules(owner: str, rules: WafRules) -> None:
+    """Fail with a :class:`PropError` on a rule AWS WAF would reject at deploy time."""
+    for prop, limit in (
+        ("ip_rate_limit", rules.ip_rate_limit),
+        ("user_rate_limit", rules.user_rate_limit),
+    ):
+        if limit is None:
+            continue
+        require(
+            isinstance(limit, int) and MIN_RATE_LIMIT <= limit <= MAX_RATE_LIMIT,
+            owner,
+            f"waf.{prop}",
+            limit,
+            f"AWS WAF rate-based rules take {MIN_RATE_LIMIT} to {MAX_RATE_LIMIT:,} requests per "
+            f"evaluation window (the minimum has been {MIN_RATE_LIMIT} since 2024)",
+        )
+    require(
+        rules.evaluation_window_seconds in EVALUATION_WINDOWS,
+        owner,
+        "waf.evaluation_window_seconds",
+        rules.evaluation_window_seconds,
+        f"one of {list(EVALUATION_WINDOWS)} seconds",
+    )
+    require(
+        not isinstance(rules.managed_rule_groups, str),
+        owner,
+        "waf.managed_rule_groups",
+        rules.managed_rule_groups,
+        "a list of rule group names, not a string",
+    )
+    for group in rules.managed_rule_groups:
+        require(
+            bool(_MANAGED_GROUP.fullmatch(group)),
+            owner,
+            "waf.managed_rule_groups",
+            group,
+            "an AWS managed rule group name such as AWSManagedRulesCommonRuleSet",
+        )
+    require(
+        len(set(rules.managed_rule_groups)) == len(rules.managed_rule_groups),
+        owner,
+        "waf.managed_rule_groups",
+        list(rules.managed_rule_groups),
+        "each rule group once",
+    )
+    require(
+        rules.ip_rate_limit is not None
+        or rules.user_rate_limit is not None
+        or bool(rules.managed_rule_groups),
+        owner,
+        "waf",
+        rules,
+        "at least one rule: ip_rate_limit, user_rate_limit or managed_rule_groups",
+    )
+
+
+class RateLimitWebAcl(Construct):
+    """A REGIONAL ``AWS::WAFv2::WebACL`` (construct id ``WebAcl``) built from :class:`WafRules`.
+
+    Requests are allowed by default; rate-limited ones get 429. Every rule publishes CloudWatch
+    metrics and sampled requests. Rule names (and metric names): ``RateLimitPerIp``,
+    ``RateLimitPerUser``, then each managed group by name.
+
+    Attributes:
+        web_acl: the ``CfnWebACL``.
+        web_acl_arn: its ARN, for associations.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, rules: WafRules) -> None:
+        super().__init__(scope, id)
+        metric_prefix = Names.unique_id(self)[-100:]
+        window = rules.evaluation_window_seconds
+        acl_rules: list[wafv2.CfnWebACL.RuleProperty] = []
+        if rules.ip_rate_limit is not None:
+            acl_rules.append(
+                _rate_rule("RateLimitPerIp", len(acl_rules), rules.ip_rate_limit, window, [])
+            )
+        if rules.user_rate_limit is not None:
+            per_token = wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty(
+                header=wafv2.CfnWebACL.RateLimitHeaderProperty(
+                    name="authorization",
+                    # The raw token is the key: any transformation could merge two tokens.
+                    text_transformations=[
+                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                    ],
+                )
+            )
+            acl_rules.append(
+                _rate_rule(
+                    "RateLimitPerUser", len(acl_rules), rules.user_rate_limit, window, [per_token]
+                )
+            )
+        for group in rules.managed_rule_groups:
+            acl_rules.append(
+                wafv2.CfnWebACL.RuleProperty(
+                    name=group,
+                    priority=len(acl_rules),
+                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                            vendor_name="AWS", name=group
+                        )
+                    ),
+                    visibility_config=_visibility(group),
+                )
+            )
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=_visibility(metric_prefix),
+            rules=acl_rules,
+        )
+        self.web_acl_arn: str = self.web_acl.attr_arn
+
+
+def _visibility(metric_name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True,
+        metric_name=metric_name,
+        sampled_requests_enabled=True,
+    )
+
+
+def _rate_rule(
+    name: str,
+    priority: int,
+    limit: int,
+    window: int,
+    custom_keys: Sequence[wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty],
+) -> wafv2.CfnWebACL.RuleProperty:
+    return wafv2.CfnWebACL.RuleProperty(
+        name=name,
+        priority=priority,
+        action=wafv2.CfnWebACL.RuleActionProperty(
+            block=wafv2.CfnWebACL.BlockActionProperty(
+                custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                    response_code=_TOO_MANY_REQUESTS
+                )
+            )
+        ),
+        statement=wafv2.CfnWebACL.StatementProperty(
+            rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                aggregate_key_type="CUSTOM_KEYS" if custom_keys else "IP",
+                limit=limit,
+                evaluation_window_sec=window,
+                custom_keys=list(custom_keys) or None,
+            )
+        ),
+        visibility_config=_visibility(name),
+    )
