@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import jsii
 from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token
@@ -51,6 +52,9 @@ from .serverless.functions import (
 from .serverless.routes import RouteSpec, check_routes, model_name, request_schema
 from .serverless.waf import RateLimitWebAcl, WafRules, check_waf_rules
 from .stage import StageProfile
+
+if TYPE_CHECKING:  # pragma: no cover - import cycle at run time
+    from .observability_pack import ObservabilityPack
 
 __all__ = [
     "DEFAULT_CORS_HEADERS",
@@ -316,6 +320,16 @@ class ServerlessApi(Construct):
             return self.rest_api.rest_api_id
         assert self.http_api is not None
         return self.http_api.api_id
+
+    def register_observability(self, pack: ObservabilityPack) -> None:
+        """What an :class:`~petplatform_constructs.ObservabilityPack` watches here: each
+        function (errors, throttles, duration) and the API stage (error rate, latency)."""
+        for function in self.functions.values():
+            pack.watch_lambda(function)
+        if self.rest_api is not None:
+            pack.watch_rest_api(self.rest_api, stage_name=self.stage_name)
+        elif self.http_api is not None:
+            pack.watch_http_api(self.http_api, stage_name=self.stage_name)
 
     def metric_count(
         self, *, period: Duration | None = None, statistic: str = "Sum"
