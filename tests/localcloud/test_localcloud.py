@@ -6,7 +6,9 @@ Templates here are written by hand into a minimal cloud assembly, so no synthesi
 from __future__ import annotations
 
 import json
+import os
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,8 @@ from typing import Any
 import pytest
 
 pytest.importorskip("moto", reason="needs the `local` extra (moto[server], boto3)")
+
+from botocore.exceptions import ClientError
 
 from petplatform_constructs.testing.localcloud import (
     DeployError,
@@ -373,7 +377,229 @@ def test_every_extension_is_exercised_by_a_test() -> None:
         "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolDomain",
         "AWS::Cognito::UserPoolGroup", "AWS::CloudFront::OriginAccessControl",
         "AWS::CloudFront::CachePolicy", "AWS::CloudFront::Distribution",
-        "AWS::CloudFormation::CustomResource",
+        "AWS::CloudFormation::CustomResource", "AWS::CDK::Metadata",
     }  # fmt: skip
-    # Bucket, BucketPolicy, UserPoolClient/Domain and CachePolicy: test_homeforpup_local.py.
+    # Bucket, BucketPolicy, UserPoolClient/Domain and CachePolicy: test_homeforpup_local.py;
+    # CDK::Metadata: the change-set tests below and test_cdk_deploy.py.
     assert {model.cloudformation_type() for model in EXTENSIONS} == exercised
+
+
+# ---- engine fixes: change sets (what `cdk deploy` uses), template URLs, deleted stacks --------
+
+
+def _exporter(suffix: str, *, topic_name: str = "cs-topic") -> Json:
+    """A bucket policy listed before the bucket it names by a literal (only ``DependsOn``
+    orders them), a resource whose ``Condition`` is false, CDK's metadata, and two outputs
+    with the same value, one exported."""
+    bucket = f"cs-bucket-{suffix}"
+    return {
+        "Conditions": {"Never": {"Fn::Equals": ["a", "b"]}},
+        "Resources": {
+            "Policy": {
+                "Type": "AWS::S3::BucketPolicy",
+                "DependsOn": ["Bucket"],
+                "Properties": {
+                    "Bucket": bucket,
+                    "PolicyDocument": {"Version": "2012-10-17", "Statement": []},
+                },
+            },
+            "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": bucket}},
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": topic_name}},
+            "Skipped": {"Type": "AWS::SNS::Topic", "Condition": "Never"},
+            "CDKMetadata": {"Type": "AWS::CDK::Metadata", "Properties": {"Analytics": "v2:x"}},
+        },
+        "Outputs": {
+            "BucketArn": {
+                "Value": {"Fn::GetAtt": ["Bucket", "Arn"]},
+                "Export": {"Name": f"cs-{suffix}-bucket-arn"},
+            },
+            "SameArn": {"Value": {"Fn::GetAtt": ["Bucket", "Arn"]}},
+            "TopicArn": {"Value": {"Ref": "Topic"}},
+        },
+    }
+
+
+def _importer(suffix: str) -> Json:
+    return {
+        "Resources": {
+            "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": f"cs-q-{suffix}"}}
+        },
+        "Outputs": {"Imported": {"Value": {"Fn::ImportValue": f"cs-{suffix}-bucket-arn"}}},
+    }
+
+
+def _change_set(cfn: Any, stack: str, template: Json | None, kind: str, **kwargs: Any) -> str:
+    body = {"TemplateBody": json.dumps(template)} if template is not None else {}
+    created = cfn.create_change_set(
+        StackName=stack, ChangeSetName=f"cs-{kind.lower()}", ChangeSetType=kind, **body, **kwargs
+    )
+    cfn.execute_change_set(ChangeSetName=created["Id"])
+    change_set_id: str = created["Id"]
+    return change_set_id
+
+
+def _stack(cfn: Any, name: str) -> Json:
+    stack: Json = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    return stack
+
+
+def test_a_create_change_set_creates_in_dependency_order_with_outputs_and_exports(
+    cloud: LocalCloud,
+) -> None:
+    cfn = cloud.client("cloudformation")
+    _change_set(cfn, "CsExporter", _exporter("a"), "CREATE")
+    stack = _stack(cfn, "CsExporter")
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    outputs = {o["OutputKey"]: o for o in stack["Outputs"]}
+    assert outputs["BucketArn"]["OutputValue"] == "arn:aws:s3:::cs-bucket-a"
+    # Each output carries its own export name, not the first export with the same value.
+    assert outputs["BucketArn"]["ExportName"] == "cs-a-bucket-arn"
+    assert "ExportName" not in outputs["SameArn"]
+    assert outputs["TopicArn"]["OutputValue"].endswith(":cs-topic")
+    assert cloud.client("s3").get_bucket_policy(Bucket="cs-bucket-a")
+    resources = cfn.describe_stack_resources(StackName="CsExporter")["StackResources"]
+    assert sorted(r["LogicalResourceId"] for r in resources) == [
+        "Bucket", "CDKMetadata", "Policy", "Topic",
+    ]  # fmt: skip
+    events = cfn.describe_stack_events(StackName="CsExporter")["StackEvents"]
+    assert [e["ResourceStatus"] for e in reversed(events)][:3] == [
+        "REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_COMPLETE",
+    ]  # fmt: skip
+
+    _change_set(cfn, "CsImporter", _importer("a"), "CREATE")
+    importer = _stack(cfn, "CsImporter")
+    assert importer["Outputs"][0]["OutputValue"] == "arn:aws:s3:::cs-bucket-a"
+
+    # An UPDATE change set updates the resources and the outputs.
+    _change_set(cfn, "CsExporter", _exporter("a", topic_name="cs-topic-2"), "UPDATE")
+    updated = _stack(cfn, "CsExporter")
+    assert updated["StackStatus"] == "UPDATE_COMPLETE"
+    topic_arn = {o["OutputKey"]: o["OutputValue"] for o in updated["Outputs"]}["TopicArn"]
+    assert topic_arn.endswith(":cs-topic-2")
+    topics = [t["TopicArn"] for t in cloud.client("sns").list_topics()["Topics"]]
+    assert topic_arn in topics and not any(t.endswith(":cs-topic") for t in topics)
+
+    cfn.delete_stack(StackName="CsImporter")
+    cfn.delete_stack(StackName="CsExporter")
+
+
+def test_a_failing_create_change_set_rolls_back_and_names_the_resource(
+    cloud: LocalCloud,
+) -> None:
+    cfn = cloud.client("cloudformation")
+    template = _exporter("b")
+    del template["Resources"]["Bucket"]
+    template["Resources"]["Policy"]["DependsOn"] = ["Topic"]
+    del template["Outputs"]["BucketArn"], template["Outputs"]["SameArn"]
+    template["Outputs"]["Exported"] = {"Value": "x", "Export": {"Name": "cs-b-exported"}}
+    _change_set(cfn, "CsBroken", template, "CREATE")
+    stack = _stack(cfn, "CsBroken")
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName="CsBroken")["StackEvents"]
+    (failed,) = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert failed["LogicalResourceId"] == "Policy"
+    assert "bucket does not exist" in failed["ResourceStatusReason"]
+    assert "cs-b-exported" not in {e["Name"] for e in cfn.list_exports()["Exports"]}
+    topics = [t["TopicArn"] for t in cloud.client("sns").list_topics()["Topics"]]
+    assert not any(t.endswith(":cs-topic") for t in topics)  # rolled back
+    cfn.delete_stack(StackName="CsBroken")
+
+
+def test_a_template_url_on_the_loopback_endpoint_is_read_path_style(cloud: LocalCloud) -> None:
+    """The CDK CLI uploads templates over 50 KiB and passes http://127.0.0.1:PORT/bucket/key."""
+    s3, cfn = cloud.client("s3"), cloud.client("cloudformation")
+    s3.create_bucket(Bucket="cs-templates")
+    s3.put_object(Bucket="cs-templates", Key="t/big.json", Body=json.dumps(_exporter("c")))
+    url = f"{cloud.endpoint_url}/cs-templates/t/big.json"
+    assert url.startswith("http://127.0.0.1:")
+    _change_set(cfn, "CsFromUrl", None, "CREATE", TemplateURL=url)
+    assert _stack(cfn, "CsFromUrl")["StackStatus"] == "CREATE_COMPLETE"
+    cfn.delete_stack(StackName="CsFromUrl")
+    cfn.create_stack(StackName="CsFromUrlDirect", TemplateURL=url)
+    assert _stack(cfn, "CsFromUrlDirect")["StackStatus"] == "CREATE_COMPLETE"
+    cfn.delete_stack(StackName="CsFromUrlDirect")
+
+
+def test_a_deleted_stack_described_by_id_does_not_come_back(cloud: LocalCloud) -> None:
+    """The CDK CLI polls DescribeStacks with the stack id until DELETE_COMPLETE."""
+    cfn = cloud.client("cloudformation")
+    created = cfn.create_stack(StackName="CsDeleted", TemplateBody=json.dumps(_exporter("d")))
+    cfn.delete_stack(StackName=created["StackId"])
+    (deleted,) = cfn.describe_stacks(StackName=created["StackId"])["Stacks"]
+    assert deleted["StackStatus"] == "DELETE_COMPLETE"
+    assert "cs-bucket-d" not in {b["Name"] for b in cloud.client("s3").list_buckets()["Buckets"]}
+    assert cfn.describe_stack_resources(StackName=created["StackId"])["StackResources"] == []
+
+
+def test_change_sets_are_found_by_name_on_their_own_stack(cloud: LocalCloud) -> None:
+    """The CDK CLI names every change set ``cdk-deploy-change-set``."""
+    cfn = cloud.client("cloudformation")
+    template = {
+        "Parameters": {
+            "Version": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/cs/version"}
+        },
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+        "Outputs": {"Version": {"Value": {"Ref": "Version"}}},
+    }
+    cloud.client("ssm").put_parameter(Name="/cs/version", Value="33", Type="String")
+    for stack in ("CsOne", "CsTwo"):
+        cfn.create_change_set(
+            StackName=stack, ChangeSetName="same", ChangeSetType="CREATE",
+            TemplateBody=json.dumps(template),
+        )  # fmt: skip
+    one = cfn.describe_change_set(StackName="CsOne", ChangeSetName="same")
+    assert one["StackName"] == "CsOne"
+    listed = cfn.list_change_sets(StackName="CsTwo")["Summaries"]
+    assert [(c["StackName"], c["ChangeSetName"]) for c in listed] == [("CsTwo", "same")]
+    cfn.execute_change_set(StackName="CsOne", ChangeSetName="same")
+    assert _stack(cfn, "CsOne")["StackStatus"] == "CREATE_COMPLETE"
+    assert _stack(cfn, "CsTwo")["StackStatus"] == "REVIEW_IN_PROGRESS"
+    with pytest.raises(ClientError) as executed_twice:
+        cfn.execute_change_set(StackName="CsOne", ChangeSetName="same")
+    assert executed_twice.value.response["Error"]["Code"] == "InvalidChangeSetStatus"
+
+    cfn.delete_change_set(StackName="CsTwo", ChangeSetName="same")
+    with pytest.raises(ClientError) as gone:
+        cfn.describe_change_set(StackName="CsTwo", ChangeSetName="same")
+    assert gone.value.response["Error"]["Code"] == "ChangeSetNotFound"
+    assert cfn.describe_change_set(StackName="CsOne", ChangeSetName="same")["StackName"] == "CsOne"
+
+    # An update that keeps the SSM-typed parameter (as the CLI does for BootstrapVersion)
+    # resolves the parameter's name again, not the previous value.
+    cloud.client("ssm").put_parameter(Name="/cs/version", Value="34", Type="String", Overwrite=True)
+    template["Resources"]["Other"] = {"Type": "AWS::SNS::Topic"}
+    cfn.create_change_set(
+        StackName="CsOne", ChangeSetName="update", ChangeSetType="UPDATE",
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": "Version", "UsePreviousValue": True}],
+    )  # fmt: skip
+    cfn.execute_change_set(StackName="CsOne", ChangeSetName="update")
+    updated = _stack(cfn, "CsOne")
+    assert updated["StackStatus"] == "UPDATE_COMPLETE"
+    assert updated["Outputs"][0]["OutputValue"] == "34"
+    for stack in ("CsOne", "CsTwo"):
+        cfn.delete_stack(StackName=stack)
+
+
+def test_the_cdk_cli_environment_reaches_only_the_local_cloud(tmp_path: Path) -> None:
+    from petplatform_constructs.testing.cdk_cli import local_cloud_env
+
+    base = {
+        "PATH": "/usr/bin",
+        "HOME": "/home/me",
+        "AWS_PROFILE": "production",
+        "AWS_SESSION_TOKEN": "real-token",
+        "AWS_ACCESS_KEY_ID": "AKIAREAL",
+        "CDK_DEFAULT_ACCOUNT": "999999999999",
+    }
+    with LocalCloud(endpoint_url="http://127.0.0.1:4566", account_id="210987654321") as remote:
+        env = local_cloud_env(remote, base=base)
+        assert local_cloud_env(remote, base=base, cdk_home=tmp_path)["CDK_HOME"] == str(tmp_path)
+    assert "AWS_PROFILE" not in env and "AWS_SESSION_TOKEN" not in env
+    assert env["AWS_ACCESS_KEY_ID"] == "testing"
+    assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4566"
+    assert env["AWS_SHARED_CREDENTIALS_FILE"] == env["AWS_CONFIG_FILE"] == os.devnull
+    assert env["CDK_DEFAULT_ACCOUNT"] == "210987654321"
+    assert env["CDK_HOME"].endswith("petplatform-cdk-home-210987654321")
+    assert env["PATH"].split(os.pathsep) == [str(Path(sys.executable).parent), "/usr/bin"]
+    assert env["HOME"] == "/home/me"

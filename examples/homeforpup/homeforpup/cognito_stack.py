@@ -32,6 +32,8 @@ class CognitoStack(Stack):
             "Auth",
             existing_user_pool_id=config.user_pool_id,
             name=None if config.user_pool_id else "homeforpup-users",
+            # A consumer marketplace: adopters and breeders register themselves.
+            self_sign_up=None if config.user_pool_id else True,
             # Immutable once created (conflict 4): declared once, never changed.
             custom_attributes=(
                 None

@@ -35,27 +35,52 @@ other version, loudly, rather than half-working. Covered gaps (moto 5.2.5):
 * ``Custom::*`` / ``AWS::CloudFormation::CustomResource``: moto invokes the handler Lambda, which
   needs Docker and then waits forever for a response. Replaced by a stub that completes at once
   with no data; the deployer reports these resources as skipped.
+* ``AWS::CDK::Metadata`` (in templates synthesized by the CDK CLI): unknown to moto; a record.
 
 Engine fix: when a resource fails, moto lets the exception escape as HTTP 500 and leaves the
 stack ``CREATE_IN_PROGRESS`` with its exports registered. Here the failure becomes what
 CloudFormation reports: a ``CREATE_FAILED`` (or ``UPDATE_FAILED``) event naming the resource
 and its reason, the created resources rolled back, the exports withdrawn and the stack in
 ``ROLLBACK_COMPLETE`` (``UPDATE_ROLLBACK_FAILED`` for an update, which moto cannot roll back).
+
+Engine fixes for the real ``cdk bootstrap`` / ``cdk deploy`` / ``cdk destroy`` (change sets):
+
+* A CREATE change set was applied as an update of an empty stack: resources in template order
+  (``DependsOn`` ignored), no ``Fn::ImportValue``, no outputs or exports, failures as HTTP 500.
+  It now creates the stack like ``CreateStack`` (same stack id); an UPDATE change set goes
+  through ``UpdateStack``, so its outputs are updated too.
+* Change sets were looked up by name across all stacks, and the CLI names every one
+  ``cdk-deploy-change-set``: an update of an existing stack deleted or waited for another
+  stack's change set (forever). Lookups are scoped to ``StackName``; a missing change set is
+  ``ChangeSetNotFound`` (what the CLI waits for), executing one twice ``InvalidChangeSetStatus``.
+* ``UsePreviousValue`` on an SSM-typed parameter (the CLI's ``BootstrapVersion`` on every update)
+  became the previous resolved value, then looked up as a parameter name; it stays the name.
+* A ``TemplateURL`` on the emulator's own endpoint (``http://127.0.0.1:PORT/bucket/key``, what
+  the CLI passes for templates over 50 KiB) was read from a bucket named ``127``.
+* A deleted stack, described by its id (the CLI polls that way), created its resources again.
+* Resources skipped by a false ``Condition`` were listed by ``DescribeStackResources`` as
+  entries without a logical id; an output got the ``ExportName`` of the first export with the
+  same value.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import threading
 import uuid
 from collections.abc import Callable, Mapping
 from importlib import metadata
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
+from moto.cloudformation import responses as cfn_responses
+from moto.cloudformation import utils as cfn_utils
 from moto.cloudformation.exceptions import (
+    CloudFormationError,
     ExportNotFound,
     UnformattedGetAttTemplateException,
     ValidationError,
@@ -63,6 +88,7 @@ from moto.cloudformation.exceptions import (
 from moto.cloudfront.models import cloudfront_backends
 from moto.cognitoidp.models import cognitoidp_backends
 from moto.core.common_models import CloudFormationModel
+from moto.core.responses import ActionResult, EmptyResult
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
 from moto.iam.models import ManagedPolicy as MotoManagedPolicy
@@ -1002,6 +1028,25 @@ class Distribution(_Record):
         )
 
 
+class CdkMetadata(_Record):
+    """``AWS::CDK::Metadata`` (the CLI's version reporting): a stack record, nothing else."""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::CDK::Metadata"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Json,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> CdkMetadata:
+        return cls(resource_name)
+
+
 # --------------------------------------------------------------------------------------------
 # Custom resources
 
@@ -1134,6 +1179,24 @@ def _record_failure(stack: Any, status: str, failure: ResourceFailedError | Exce
     )
 
 
+def _roll_back_creation(backend: Any, stack: Any, failure: Exception) -> None:
+    """What CloudFormation does when a resource fails during creation: a CREATE_FAILED event
+    naming it, exports withdrawn, created resources deleted, ROLLBACK_COMPLETE."""
+    _record_failure(stack, "CREATE_FAILED", failure)
+    for export_name, export in list(backend.exports.items()):
+        if export.exporting_stack_id == stack.stack_id:
+            del backend.exports[export_name]
+    stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=str(failure))
+    with contextlib.suppress(Exception):
+        stack.resource_map.delete()
+    # moto's resource and output maps create resources lazily on any read: empty them,
+    # so describing or deleting the rolled-back stack does not bring resources back.
+    stack.resource_map._resource_json_map = {}
+    stack.output_map._output_json_map = {}
+    stack.status = "ROLLBACK_COMPLETE"
+    stack._add_stack_event("ROLLBACK_COMPLETE")
+
+
 def _create_stack(original: Callable[..., Any]) -> Callable[..., Any]:
     def create_stack(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -1153,19 +1216,7 @@ def _create_stack(original: Callable[..., Any]) -> Callable[..., Any]:
                 if isinstance(exc, ValidationError):
                     raise
                 raise ValidationError(message=_reason(exc)) from exc
-            _record_failure(stack, "CREATE_FAILED", exc)
-            for export_name, export in list(self.exports.items()):
-                if export.exporting_stack_id == stack.stack_id:
-                    del self.exports[export_name]
-            stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=str(exc))
-            with contextlib.suppress(Exception):
-                stack.resource_map.delete()
-            # moto's resource and output maps create resources lazily on any read: empty them,
-            # so describing or deleting the rolled-back stack does not bring resources back.
-            stack.resource_map._resource_json_map = {}
-            stack.output_map._output_json_map = {}
-            stack.status = "ROLLBACK_COMPLETE"
-            stack._add_stack_event("ROLLBACK_COMPLETE")
+            _roll_back_creation(self, stack, exc)
             return stack
 
     return create_stack
@@ -1190,6 +1241,240 @@ def _update_stack(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # --------------------------------------------------------------------------------------------
+# Engine fix: change sets (the path `cdk deploy` takes)
+
+
+class ChangeSetNotFoundError(CloudFormationError):
+    """What CloudFormation answers for a change set that does not exist (404)."""
+
+    code = "ChangeSetNotFoundException"
+
+
+class InvalidChangeSetStatusError(CloudFormationError):
+    """A change set that was executed already, or that has no changes."""
+
+    code = "InvalidChangeSetStatusException"
+
+
+def _find_change_set(backend: Any, name_or_id: str, stack_name: str | None) -> Any:
+    """The change set with this ARN, or with this name on this stack.
+
+    moto looks names up across all stacks, but the CDK CLI names every change set
+    ``cdk-deploy-change-set``: deleting or waiting for one stack's change set found another's
+    (the bootstrap stack's), and ``cdk deploy`` of an existing stack waited forever.
+    """
+    if name_or_id in backend.change_sets:
+        return backend.change_sets[name_or_id]
+    found = [
+        change_set
+        for change_set in backend.change_sets.values()
+        if change_set.change_set_name == name_or_id
+        and stack_name in (None, "", change_set.stack_name, change_set.stack_id)
+    ]
+    return found[-1] if found else None
+
+
+def _change_set_or_404(backend: Any, name_or_id: str, stack_name: str | None) -> Any:
+    change_set = _find_change_set(backend, name_or_id, stack_name)
+    if change_set is None:
+        raise ChangeSetNotFoundError(f"ChangeSet [{name_or_id}] does not exist")
+    return change_set
+
+
+def _describe_change_set(self: Any) -> ActionResult:
+    """``DescribeChangeSet`` scoped to ``StackName``; a missing one is ChangeSetNotFound (the
+    CLI waits for that after deleting a change set; moto answered ValidationError)."""
+    backend = self.cloudformation_backend
+    return ActionResult(
+        _change_set_or_404(backend, self._get_param("ChangeSetName"), self._get_param("StackName"))
+    )
+
+
+def _delete_change_set(self: Any) -> EmptyResult:
+    """``DeleteChangeSet`` scoped to ``StackName`` (moto deleted the first change set with that
+    name on any stack, and failed with HTTP 500 when there was none)."""
+    backend = self.cloudformation_backend
+    change_set = _change_set_or_404(
+        backend, self._get_param("ChangeSetName"), self._get_param("StackName")
+    )
+    del backend.change_sets[change_set.change_set_id]
+    return EmptyResult()
+
+
+def _list_change_sets(self: Any) -> ActionResult:
+    """``ListChangeSets`` of the stack named by ``StackName`` (moto listed every stack's)."""
+    stack_name = self._get_param("StackName")
+    change_sets = [
+        change_set
+        for change_set in self.cloudformation_backend.change_sets.values()
+        if stack_name in (None, "", change_set.stack_name, change_set.stack_id)
+    ]
+    return ActionResult({"Summaries": change_sets})
+
+
+def _create_stack_with_id(backend: Any, stack_id: str, change_set: Any) -> Any:
+    """moto's ``create_stack``, keeping the stack id the change set already handed out."""
+    stack = cfn_models.Stack(  # type: ignore[abstract]  # moto instantiates it the same way
+        stack_id=stack_id,
+        name=change_set.stack_name,
+        template=change_set.template,
+        parameters=change_set.parameters,
+        account_id=backend.account_id,
+        region_name=backend.region_name,
+        notification_arns=change_set.notification_arns,
+        tags=change_set.tags,
+        role_arn=change_set.role_arn,
+        cross_stack_resources=backend.exports,
+    )
+    backend.stacks[stack_id] = stack
+    backend._validate_export_uniqueness(stack)
+    for export in stack.exports:
+        backend.exports[export.name] = export
+    stack._add_stack_event("CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
+    stack.create_resources()
+    _ = stack.outputs  # resolved now, so a bad output fails the creation
+    return stack
+
+
+def _create_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Keep ``UsePreviousValue`` of an SSM-typed parameter what it was: the parameter's name.
+
+    moto replaces ``UsePreviousValue`` with the previous *resolved* value, so for CDK's
+    ``BootstrapVersion`` (``AWS::SSM::Parameter::Value<String>``, passed that way by the CLI on
+    every update) the update then looked up an SSM parameter named ``33`` and failed.
+    """
+
+    def create_change_set(
+        self: Any, stack_name: str, change_set_name: str, template: str, parameters: Json,
+        *args: Any, **kwargs: Any,
+    ) -> Any:  # fmt: skip
+        change_set_type = kwargs.get("change_set_type", args[2] if len(args) > 2 else None)
+        stack = next((s for s in self.stacks.values() if s.name == stack_name), None)
+        if change_set_type == "UPDATE" and stack is not None and parameters:
+            declared = cfn_models.Stack.parse_template(template).get("Parameters") or {}
+            parameters = dict(parameters)
+            for key, value in list(parameters.items()):
+                ssm = str(declared.get(key, {}).get("Type", "")).startswith("AWS::SSM::")
+                if ssm and value == stack.stack_parameters.get(key):
+                    if key in stack.parameters:
+                        parameters[key] = stack.parameters[key]
+                    else:  # the previous value was the default: it still is
+                        del parameters[key]
+        return original(self, stack_name, change_set_name, template, parameters, *args, **kwargs)
+
+    return create_change_set
+
+
+def _execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+    """Execute a change set as CreateStack / UpdateStack would.
+
+    moto 5.2.5 applies a CREATE change set as an update of an empty placeholder stack: resources
+    come out in template order (``DependsOn`` ignored), ``Fn::ImportValue`` finds no exports,
+    the outputs and exports stay empty, and a failing resource escapes as HTTP 500 with the stack
+    left ``CREATE_IN_PROGRESS``. An UPDATE change set changes the resources but not the
+    outputs. Here a CREATE builds the stack like ``create_stack`` (same stack id, dependency
+    order, exports, rollback on failure) and an UPDATE goes through ``update_stack``.
+    """
+    change_set = _change_set_or_404(self, change_set_name, stack_name)
+    if change_set.execution_status != "AVAILABLE":
+        raise InvalidChangeSetStatusError(
+            f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current "
+            f"execution status of [{change_set.execution_status}]"
+        )
+    if change_set.change_set_type == "CREATE":
+        placeholder = self.stacks.pop(change_set.stack_id)
+        try:
+            stack = _create_stack_with_id(self, change_set.stack_id, change_set)
+        except Exception as exc:
+            stack = self.stacks.setdefault(change_set.stack_id, placeholder)
+            _roll_back_creation(self, stack, exc)
+        if stack is not placeholder:
+            stack.events[:0] = placeholder.events  # REVIEW_IN_PROGRESS comes first
+    else:
+        parameters = [
+            {"ParameterKey": key, "ParameterValue": value}
+            for key, value in change_set.parameters.items()
+        ]
+        self.update_stack(
+            change_set.stack_name,
+            change_set.template,
+            change_set.role_arn,
+            parameters,
+            change_set.tags or None,
+        )
+    change_set.execution_status = "EXECUTE_COMPLETE"
+
+
+def _delete_stack_resources(original: Callable[..., None]) -> Callable[..., None]:
+    """After a stack is deleted, forget its template.
+
+    moto keeps a deleted stack readable by id, and its resource and output maps create
+    resources lazily on any read: the CDK CLI polls ``DescribeStacks`` with the stack id until
+    ``DELETE_COMPLETE``, and reading the outputs created every deleted resource again.
+    """
+
+    def delete(self: Any) -> None:
+        original(self)
+        self.resource_map._resource_json_map = {}
+        self.output_map._output_json_map = {}
+
+    return delete
+
+
+def _stack_resources(self: Any) -> list[Any]:
+    """The stack's resources without the ones a false ``Condition`` left uncreated (moto lists
+    those as ``None``, which ``DescribeStackResources`` renders without a logical id)."""
+    return [resource for resource in self.resource_map.values() if resource is not None]
+
+
+def _stack_outputs(self: Any) -> list[Json] | None:
+    """moto's ``Stack.outputs``, with each output's own ``ExportName``: moto gives an output
+    the name of the first export with the same value, so CDK's ``ExportsOutput...`` outputs
+    showed another output's export name."""
+    names = {
+        key: parsing.clean_json(output["Export"].get("Name"), self.resource_map)
+        for key, output in (self.output_map._output_json_map or {}).items()
+        if output.get("Export")
+    }
+    outputs = [
+        {
+            "OutputKey": output.key,
+            "OutputValue": output.value,
+            "Description": output.description,
+            "ExportName": names.get(output.key),
+        }
+        for output in self.output_map.values()
+        if output
+    ]
+    return outputs or None
+
+
+def _template_from_url(original: Callable[..., str]) -> Callable[..., str]:
+    """Read a ``TemplateURL`` on the emulator's own endpoint as a path-style S3 URL.
+
+    The CDK CLI uploads templates over 50 KiB to the assets bucket and passes
+    ``http://127.0.0.1:PORT/<bucket>/<key>``; moto 5.2.5 treats anything but ``localhost`` and
+    ``s3*.amazonaws.com`` as virtual-hosted and looks for a bucket named ``127``.
+    """
+
+    def get_stack_from_s3_url(template_url: str, account_id: str, partition: str) -> str:
+        parts = urlsplit(template_url)
+        if _is_ip_address(parts.hostname or ""):
+            template_url = urlunsplit(parts._replace(netloc="localhost"))
+        return original(template_url, account_id=account_id, partition=partition)
+
+    return get_stack_from_s3_url
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
 # Registration
 
 EXTENSIONS: tuple[type[CloudFormationModel], ...] = (
@@ -1205,6 +1490,7 @@ EXTENSIONS: tuple[type[CloudFormationModel], ...] = (
     OriginAccessControl,
     CachePolicy,
     Distribution,
+    CdkMetadata,
     SkippedCustomResource,
 )
 
@@ -1251,6 +1537,20 @@ def install() -> None:
         backend_class = cfn_models.CloudFormationBackend
         setattr(backend_class, "create_stack", _create_stack(backend_class.create_stack))  # noqa: B010
         setattr(backend_class, "update_stack", _update_stack(backend_class.update_stack))  # noqa: B010
+        for module in (cfn_models, cfn_responses):
+            fetch = _template_from_url(cfn_utils.get_stack_from_s3_url)
+            setattr(module, "get_stack_from_s3_url", fetch)  # noqa: B010
+        response_class = cfn_responses.CloudFormationResponse
+        setattr(response_class, "describe_change_set", _describe_change_set)  # noqa: B010
+        setattr(response_class, "delete_change_set", _delete_change_set)  # noqa: B010
+        setattr(response_class, "list_change_sets", _list_change_sets)  # noqa: B010
+        stack_class = cfn_models.Stack
+        setattr(stack_class, "delete", _delete_stack_resources(stack_class.delete))  # noqa: B010
+        setattr(stack_class, "stack_resources", property(_stack_resources))  # noqa: B010
+        setattr(stack_class, "outputs", property(_stack_outputs))  # noqa: B010
+        setattr(backend_class, "execute_change_set", _execute_change_set)  # noqa: B010
+        create_change_set = _create_change_set(backend_class.create_change_set)
+        setattr(backend_class, "create_change_set", create_change_set)  # noqa: B010
         _installed = True
 
 
