@@ -68,6 +68,21 @@ def examples_with_checks(root: Path) -> list[tuple[str, ModuleType, ModuleType]]
     return found
 
 
+def examples_with_scenarios(root: Path) -> list[tuple[str, ModuleType]]:
+    """``(name, local_scenario module)`` of each example with a ``run_demo(stage)`` scenario."""
+    found = []
+    for path in sorted(root.glob("*/*/local_scenario.py")):
+        name = path.parent.name
+        if path.parent.parent.name != name:
+            continue
+        if str(path.parent.parent) not in sys.path:
+            sys.path.insert(0, str(path.parent.parent))
+        module = importlib.import_module(f"{name}.local_scenario")
+        if callable(getattr(module, "run_demo", None)):
+            found.append((name, module))
+    return found
+
+
 def _run_check(run: Callable[..., None], *args: Any) -> str | None:
     """None if the check passed, else why it failed."""
     try:
@@ -165,6 +180,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         except LocalCloudError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+        # Examples with a self-contained scenario (their own account, fake partners, HTTP calls)
+        # run after the shared cloud is closed: only one emulator may run per process.
+        for name, scenario in examples_with_scenarios(args.examples):
+            for stage in args.stage or STAGES:
+                outcome = Outcome(name, stage)
+                outcomes.append(outcome)
+                try:
+                    demo = scenario.run_demo(stage)
+                except (DeployError, LocalCloudError) as exc:
+                    outcome.failures.append(f"deploy: {exc}")
+                    continue
+                outcome.stacks = len(demo.report.stacks)
+                outcome.resources = demo.report.resource_count
+                outcome.seconds = demo.report.seconds + demo.scenario_seconds
+                outcome.passed, outcome.total = demo.passed, len(demo.steps)
+                outcome.failures.extend(demo.failures)
     leftover = [t.name for t in threading.enumerate() if t.name == _SERVER_THREAD]
     print("local cloud stopped" + (f" (threads left: {leftover})" if leftover else ""))
     print()

@@ -23,6 +23,7 @@ from .observability_pack import (
     ObservabilityPack,
     Panel,
     SupportsObservability,
+    Watchable,
     WatchPlan,
 )
 from .platform import PlatformConfig, configure_platform
@@ -77,6 +78,7 @@ __all__ = [
     "UserGroup",
     "WafRules",
     "WatchPlan",
+    "Watchable",
     "__version__",
     "acknowledge",
     "apply_standard_tags",

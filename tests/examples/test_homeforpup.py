@@ -53,6 +53,8 @@ def variant(synth_cache: SynthCache) -> SynthResult:
         user_pool_id="us-east-1_AbCdEf123",
         auth_domain="auth.homeforpup.com",
         auth_certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc-123",
+        alarm_email="oncall@homeforpup.com",
+        cloudtrail_log_group="aws-cloudtrail-logs-homeforpup",
     )
     return _synth(synth_cache, "prod", config)
 
@@ -567,6 +569,80 @@ def test_least_privilege_no_wildcard_action_or_resource(result: SynthResult, sta
             assert action != "*" and not action.endswith(":*"), action
         resources = statement["Resource"]
         assert "*" not in ([resources] if isinstance(resources, str) else resources)
+
+
+# -- I. monitoring ---------------------------------------------------------------------------
+
+
+def _alarms(result: SynthResult, stage: str, family: str) -> list[Json]:
+    alarms = _resources(result, stage, family, "AWS::CloudWatch::Alarm").values()
+    return [a["Properties"] for a in alarms]
+
+
+def _dashboard_body(result: SynthResult, stage: str, family: str) -> str:
+    (dashboard,) = _resources(result, stage, family, "AWS::CloudWatch::Dashboard").values()
+    return json.dumps(dashboard["Properties"]["DashboardBody"])
+
+
+@pytest.mark.checklist("000#59", "000#56")
+def test_dynamodb_metrics_and_a_throttling_alarm_per_table(result: SynthResult, stage: str) -> None:
+    body = _dashboard_body(result, stage, "DynamoDB")
+    assert "AWS/DynamoDB" in body and "ThrottleEvents" in body
+    alarms = _alarms(result, stage, "DynamoDB")
+    if stage == "dev":
+        assert alarms == []  # the dev profile turns alarms off
+        return
+    assert len(alarms) == 12
+    for alarm in alarms:
+        metrics = json.dumps(alarm["Metrics"])
+        assert "AWS/DynamoDB" in metrics and '"Name": "TableName"' in metrics
+        assert alarm["Threshold"] >= 1
+        assert alarm["AlarmActions"] and alarm["AlarmDescription"]
+
+
+@pytest.mark.checklist("000#60")
+def test_bucket_metrics_on_a_dashboard(result: SynthResult, stage: str) -> None:
+    body = _dashboard_body(result, stage, "S3")
+    assert "AWS/S3" in body and "BucketSizeBytes" in body
+
+
+@pytest.mark.checklist("000#61")
+def test_cognito_sign_in_metrics_and_throttle_alarm(result: SynthResult, stage: str) -> None:
+    body = _dashboard_body(result, stage, "Cognito")
+    for metric in ("SignInSuccesses", "SignUpSuccesses", "TokenRefreshSuccesses"):
+        assert metric in body
+    alarms = _alarms(result, stage, "Cognito")
+    if stage == "dev":
+        assert alarms == []
+        return
+    (throttles,) = alarms
+    assert throttles["Namespace"] == "AWS/Cognito"
+    assert throttles["MetricName"] == "SignInThrottles"
+    dimensions = {d["Name"] for d in throttles["Dimensions"]}
+    assert dimensions == {"UserPool", "UserPoolClient"}
+
+
+@pytest.mark.checklist("000#62")
+def test_access_denied_alerts_from_the_cloudtrail_log_group(
+    result: SynthResult, stage: str, variant: SynthResult
+) -> None:
+    # Without a trail there is nothing to watch (conflict 39) ...
+    assert not _resources(result, stage, "IAM", "AWS::Logs::MetricFilter")
+    # ... and with one, a metric filter on access-denied errors and an alarm on it.
+    (metric_filter,) = _resources(variant, "prod", "IAM", "AWS::Logs::MetricFilter").values()
+    props = metric_filter["Properties"]
+    assert props["LogGroupName"] == "aws-cloudtrail-logs-homeforpup"
+    assert "AccessDenied" in props["FilterPattern"]
+    assert "UnauthorizedOperation" in props["FilterPattern"]
+    transformation = props["MetricTransformations"][0]
+    (alarm,) = _alarms(variant, "prod", "IAM")
+    assert (alarm["Namespace"], alarm["MetricName"]) == (
+        transformation["MetricNamespace"],
+        transformation["MetricName"],
+    )
+    variant.template("HomeForPup-IAM-prod").has_resource_properties(
+        "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "oncall@homeforpup.com"}
+    )
 
 
 # -- G/H. environment strategy and security --------------------------------------------------

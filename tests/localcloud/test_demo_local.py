@@ -31,7 +31,7 @@ def _script() -> ModuleType:
 
 
 @pytest.mark.checklist("000#1")
-def test_the_demo_deploys_homeforpup_dev_and_prod_and_prints_the_table() -> None:
+def test_the_demo_deploys_every_example_and_prints_the_table() -> None:
     run = subprocess.run(
         [sys.executable, str(SCRIPT)], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
@@ -39,13 +39,18 @@ def test_the_demo_deploys_homeforpup_dev_and_prod_and_prints_the_table() -> None
     lines = run.stdout.splitlines()
     header = lines.index("example     stage  stacks  resources  deploy s  checks")
     assert lines.index("local cloud stopped") < header  # stopped before the summary
-    rows = [line.split() for line in lines[header + 2 : header + 4]]
-    assert [row[:2] for row in rows] == [["homeforpup", "dev"], ["homeforpup", "prod"]]
-    assert [row[2] for row in rows] == ["4", "4"]
-    assert [row[3] for row in rows] == ["33", "28"]  # dev adds 3 log-bucket and auto-delete
+    rows = [line.split() for line in lines[header + 2 : header + 6]]
+    assert [row[:3] for row in rows] == [
+        ["homeforpup", "dev", "4"],
+        ["homeforpup", "prod", "4"],
+        ["dogcare", "dev", "1"],
+        ["dogcare", "prod", "1"],  # the HTTP scenario against the local REST API
+    ]
+    # dev has auto-delete custom resources; prod adds alarms and, for Dog Care, WAF
+    assert all(int(row[3]) > 40 for row in rows)
     assert all(float(row[4]) > 0 for row in rows)
-    assert [row[5] for row in rows] == ["9/9", "9/9"]
-    assert "2 deployments, 18/18 checks passed" in run.stdout
+    assert [row[5] for row in rows] == ["9/9"] * 4
+    assert "4 deployments, 36/36 checks passed" in run.stdout
     assert "FAILED" not in run.stderr
 
 

@@ -66,8 +66,10 @@ def test_every_stack_and_resource_is_created(deployments: dict[str, smoke.Deploy
     ]  # fmt: skip
     assert all(s.status == "CREATE_COMPLETE" for s in dev_report.stacks)
     counts = {s.stack_name: s.resources for s in dev_report.stacks}
+    # Each stack's ObservabilityPack adds a topic, its key and policy, and a dashboard (no
+    # alarms in dev).
     assert counts == {
-        "HomeForPup-DynamoDB": 12, "HomeForPup-S3": 14, "HomeForPup-Cognito": 3,
+        "HomeForPup-DynamoDB": 12 + 4, "HomeForPup-S3": 14 + 4, "HomeForPup-Cognito": 3 + 4,
         "HomeForPup-IAM": 4,
     }  # fmt: skip
     # The dev buckets' auto-delete custom resources are Node.js handlers: skipped, and reported.

@@ -27,10 +27,15 @@ def build(app: App, stage: str, config: HomeForPupConfig | None = None) -> list[
     def stack_id(family: str) -> str:
         return naming.name(f"HomeForPup-{family}")
 
-    dynamodb = DynamoDBStack(app, stack_id("DynamoDB"))
+    dynamodb = DynamoDBStack(app, stack_id("DynamoDB"), config=cfg)
     s3 = S3Stack(app, stack_id("S3"), config=cfg)
     cognito = CognitoStack(app, stack_id("Cognito"), config=cfg)
     iam = IamStack(
-        app, stack_id("IAM"), tables=dynamodb.tables, buckets=s3.buckets, auth=cognito.auth
+        app,
+        stack_id("IAM"),
+        tables=dynamodb.tables,
+        buckets=s3.buckets,
+        auth=cognito.auth,
+        config=cfg,
     )
     return [dynamodb, s3, cognito, iam]

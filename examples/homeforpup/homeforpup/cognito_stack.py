@@ -12,6 +12,7 @@ from petplatform_constructs.naming import ResourceKind
 from petplatform_constructs.tagging import apply_standard_tags
 
 from .config import HomeForPupConfig
+from .monitoring import monitor
 
 
 class CognitoStack(Stack):
@@ -57,3 +58,5 @@ class CognitoStack(Stack):
             certificate=certificate,
             export_prefix=self.stack_name,
         )
+        # Sign-in, sign-up and token-refresh metrics, and a sign-in throttling alarm (000#61).
+        self.monitoring = monitor(self, "cognito", config, self.auth)

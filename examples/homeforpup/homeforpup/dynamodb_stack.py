@@ -8,6 +8,9 @@ from constructs import Construct
 from petplatform_constructs import DataTable, IndexSpec, ProfilesTable, TableSpec, tables_from_specs
 from petplatform_constructs.tagging import apply_standard_tags
 
+from .config import HomeForPupConfig
+from .monitoring import monitor
+
 
 def _by(attribute: str, sort_key: str | None = None) -> IndexSpec:
     return IndexSpec(f"{attribute}-index", partition_key=attribute, sort_key=sort_key)
@@ -40,9 +43,11 @@ TABLES = (
 class DynamoDBStack(Stack):
     """All tables: on demand, encrypted, PITR and RETAIN in prod-like stages (stage profile)."""
 
-    def __init__(self, scope: Construct, id: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, config: HomeForPupConfig) -> None:
         super().__init__(scope, id, description="HomeForPup DynamoDB tables (12)")
         apply_standard_tags(self, service="dynamodb")
         profiles = ProfilesTable(self, "Profiles")  # userId, email-index, stream (000#19)
         self.tables: dict[str, DataTable] = {"profiles": profiles}
         self.tables.update(tables_from_specs(self, TABLES))
+        # Table metrics and a throttling alarm per table (000#59).
+        self.monitoring = monitor(self, "dynamodb", config, *self.tables.values())

@@ -10,6 +10,9 @@ from constructs import Construct
 from petplatform_constructs import AppRole, AuthPool, DataTable, SecureBucket
 from petplatform_constructs.tagging import apply_standard_tags
 
+from .config import HomeForPupConfig
+from .monitoring import monitor
+
 
 class IamStack(Stack):
     """Depends on the DynamoDB, S3 and Cognito stacks through the ARNs it imports (000#2)."""
@@ -22,6 +25,7 @@ class IamStack(Stack):
         tables: Mapping[str, DataTable],
         buckets: Mapping[str, SecureBucket],
         auth: AuthPool,
+        config: HomeForPupConfig,
     ) -> None:
         super().__init__(scope, id, description="HomeForPup application role (IAM)")
         apply_standard_tags(self, service="iam")
@@ -35,3 +39,9 @@ class IamStack(Stack):
             user_pools=[auth.user_pool],
             export_prefix=self.stack_name,
         )
+        # Access-denied alerts need a CloudTrail trail delivered to CloudWatch Logs (000#62,
+        # conflict 39); without one there is nothing to watch.
+        if config.cloudtrail_log_group:
+            self.monitoring = monitor(
+                self, "iam", config, access_denied_log_group=config.cloudtrail_log_group
+            )

@@ -9,6 +9,7 @@ from petplatform_constructs import ImageBuckets, SecureBucket
 from petplatform_constructs.tagging import apply_standard_tags
 
 from .config import HomeForPupConfig
+from .monitoring import monitor
 
 
 class S3Stack(Stack):
@@ -30,6 +31,8 @@ class S3Stack(Stack):
             public_read=config.image_access == "public",
             export_prefix=self.stack_name,
         )
+        # Bucket metrics (request metrics and access logs are on the buckets, 000#60).
+        self.monitoring = monitor(self, "s3", config, self.storage)
         self.buckets: dict[str, SecureBucket] = {
             "images": self.storage.image_bucket,
             "uploads": self.storage.upload_bucket,

@@ -18,6 +18,7 @@ Command line: ``python -m petplatform_constructs.testing.localcloud deploy examp
 
 from __future__ import annotations
 
+from .apigateway import GatewayError, Invocation, LocalRestApi
 from .assembly import AssemblyStack, read_assembly
 from .deploy import (
     DeployError,
@@ -29,6 +30,7 @@ from .deploy import (
     destroy,
     format_summary,
 )
+from .lambda_runtime import LambdaRuntimeError, LocalFunction
 from .server import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalCloud, LocalCloudError
 
 __all__ = [
@@ -38,8 +40,13 @@ __all__ = [
     "DeployError",
     "DeployReport",
     "FailedResource",
+    "GatewayError",
+    "Invocation",
+    "LambdaRuntimeError",
     "LocalCloud",
     "LocalCloudError",
+    "LocalFunction",
+    "LocalRestApi",
     "StackResult",
     "deploy",
     "deployed",

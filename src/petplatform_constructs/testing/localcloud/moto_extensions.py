@@ -1552,6 +1552,11 @@ def install() -> None:
         create_change_set = _create_change_set(backend_class.create_change_set)
         setattr(backend_class, "create_change_set", create_change_set)  # noqa: B010
         _installed = True
+    # The serverless types (API Gateway, Lambda permissions, alarms, secrets...) live in their
+    # own module; imported here, lazily, because it builds on this one.
+    from . import moto_extensions_serverless
+
+    moto_extensions_serverless.install()
 
 
 def supported_types() -> frozenset[str]:
