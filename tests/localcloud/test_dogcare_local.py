@@ -40,7 +40,6 @@ from petplatform_constructs.testing.localcloud import (
     DeployReport,
     LocalCloud,
     deployed,
-    moto_extensions_serverless,
 )
 from petplatform_constructs.testing.localcloud import apigateway as local_apigateway
 
@@ -73,7 +72,6 @@ def result(provider: FakePaymentProvider) -> SynthResult:
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[LocalCloud]:
     with LocalCloud(account_id=DEFAULT_ACCOUNTS["dev"]) as started:
-        moto_extensions_serverless.install()  # idempotent; moto_extensions.install() will call it
         yield started
 
 

@@ -25,7 +25,6 @@ from petplatform_constructs.testing.localcloud import (
     LocalCloud,
     deploy,
     destroy,
-    moto_extensions_serverless,
 )
 from petplatform_constructs.testing.localcloud.apigateway import LocalRestApi, cognito_claims
 from petplatform_constructs.testing.localcloud.json_schema import SchemaError, validate
@@ -273,7 +272,6 @@ def _template() -> Json:
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[LocalCloud]:
     with LocalCloud(log=None) as started:
-        moto_extensions_serverless.install()
         yield started
 
 

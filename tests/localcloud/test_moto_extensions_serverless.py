@@ -396,7 +396,6 @@ def _template(version: int) -> Json:
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[LocalCloud]:
     with LocalCloud(log=None) as started:
-        moto_extensions_serverless.install()
         yield started
 
 
@@ -411,17 +410,10 @@ def outputs(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Iter
 # ---- registration ------------------------------------------------------------------------------
 
 
-def test_install_needs_the_pinned_moto_and_the_base_extensions(
-    cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_install_needs_the_pinned_moto(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(moto_extensions.metadata, "version", lambda name: "5.3.0")
     with pytest.raises(MotoVersionError, match=r"moto==5\.2\.5"):
-        moto_extensions_serverless.install()
-    monkeypatch.undo()
-    monkeypatch.setattr(moto_extensions_serverless, "_installed", False)
-    monkeypatch.setattr(moto_extensions, "is_installed", lambda: False)
-    with pytest.raises(RuntimeError, match="moto_extensions first"):
-        moto_extensions_serverless.install()
+        moto_extensions.install()
 
 
 def test_every_extended_type_is_supported(cloud: LocalCloud) -> None:

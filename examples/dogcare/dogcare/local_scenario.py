@@ -616,7 +616,6 @@ def run_demo(stage: str = "dev", *, out: TextIO = sys.stdout) -> DemoResult:
         LocalCloud,
         deployed,
         format_summary,
-        moto_extensions_serverless,
     )
 
     from . import build
@@ -627,13 +626,14 @@ def run_demo(stage: str = "dev", *, out: TextIO = sys.stdout) -> DemoResult:
         started = time.perf_counter()
         result = synth(make_app(), lambda app: build(app, stage, config))
         print(f"synthesized dogcare ({stage}) in {time.perf_counter() - started:.1f} s", file=out)
-        with LocalCloud(account_id=config.account, log=out) as cloud:
-            moto_extensions_serverless.install()  # idempotent
-            with deployed(cloud, result) as report:
-                print(format_summary(report, title=f"Dog Care {stage} deployed"), file=out)
-                started = time.perf_counter()
-                steps = run_http_scenario(cloud, report, result, provider)
-                seconds = time.perf_counter() - started
-                title = f"Dog Care {stage}: HTTP scenario ({seconds:.2f} s)"
-                print(format_steps(steps, title), file=out, flush=True)
+        with (
+            LocalCloud(account_id=config.account, log=out) as cloud,
+            deployed(cloud, result) as report,
+        ):
+            print(format_summary(report, title=f"Dog Care {stage} deployed"), file=out)
+            started = time.perf_counter()
+            steps = run_http_scenario(cloud, report, result, provider)
+            seconds = time.perf_counter() - started
+            title = f"Dog Care {stage}: HTTP scenario ({seconds:.2f} s)"
+            print(format_steps(steps, title), file=out, flush=True)
     return DemoResult(stage, report, steps, seconds)

@@ -1513,16 +1513,21 @@ def install() -> None:
     with _install_lock:
         if _installed:
             return
+        # The serverless types (API Gateway, Lambda permissions, alarms, secrets...) are declared
+        # in their own module, which builds on this one (hence the import here).
+        from .moto_extensions_serverless import EXTENSIONS as SERVERLESS_EXTENSIONS
+
+        extensions = (*EXTENSIONS, *SERVERLESS_EXTENSIONS)
         original = parsing.get_model_list.__wrapped__
-        overridden = {model.cloudformation_type() for model in EXTENSIONS}
+        overridden = {model.cloudformation_type() for model in extensions}
 
         def model_list() -> list[type[CloudFormationModel]]:
             own = [
                 m
                 for m in original()
-                if m not in EXTENSIONS and m.cloudformation_type() not in overridden
+                if m not in extensions and m.cloudformation_type() not in overridden
             ]
-            return own + list(EXTENSIONS)
+            return own + list(extensions)
 
         # moto's module globals and classes are patched with setattr: they are not typed as
         # replaceable, and the pinned version check above guarantees their shape.
@@ -1552,11 +1557,6 @@ def install() -> None:
         create_change_set = _create_change_set(backend_class.create_change_set)
         setattr(backend_class, "create_change_set", create_change_set)  # noqa: B010
         _installed = True
-    # The serverless types (API Gateway, Lambda permissions, alarms, secrets...) live in their
-    # own module; imported here, lazily, because it builds on this one.
-    from . import moto_extensions_serverless
-
-    moto_extensions_serverless.install()
 
 
 def supported_types() -> frozenset[str]:

@@ -38,7 +38,6 @@ ones registered there).
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -46,7 +45,6 @@ from typing import Any
 from moto.apigateway.models import RestAPI, apigateway_backends
 from moto.awslambda.models import lambda_backends
 from moto.budgets.models import budgets_backends
-from moto.cloudformation import parsing
 from moto.cloudwatch.models import (
     Dimension,
     Metric,
@@ -62,10 +60,9 @@ from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 from moto.wafv2.models import wafv2_backends
 
-from . import moto_extensions
-from .moto_extensions import Json, _Record, check_moto_version
+from .moto_extensions import Json, _Record
 
-__all__ = ["EXTENSIONS", "install", "is_installed"]
+__all__ = ["EXTENSIONS"]
 
 
 def _tags(props: Json, key: str = "Tags") -> list[Json]:
@@ -1216,42 +1213,3 @@ EXTENSIONS: tuple[type[CloudFormationModel], ...] = (
     ApiGatewayResponse,
     ApiAccount,
 )
-
-_install_lock = threading.Lock()
-_installed = False
-
-
-def is_installed() -> bool:
-    return _installed
-
-
-def install() -> None:
-    """Add these models to moto's CloudFormation engine (idempotent, process-wide).
-
-    Must run after :func:`.moto_extensions.install`, whose model list this one extends.
-
-    Raises:
-        MotoVersionError: the installed moto is not the pinned release.
-        RuntimeError: :func:`.moto_extensions.install` has not run yet.
-    """
-    global _installed
-    check_moto_version()
-    with _install_lock:
-        if _installed:
-            return
-        if not moto_extensions.is_installed():
-            raise RuntimeError(
-                "install petplatform_constructs.testing.localcloud.moto_extensions first "
-                "(LocalCloud.start() does)"
-            )
-        current = parsing.get_model_list
-        overridden = {model.cloudformation_type() for model in EXTENSIONS}
-
-        def model_list() -> list[type[CloudFormationModel]]:
-            base = [m for m in current() if m.cloudformation_type() not in overridden]
-            return base + list(EXTENSIONS)
-
-        setattr(parsing, "get_model_list", model_list)  # noqa: B010
-        parsing.get_model_map.cache_clear()
-        parsing.get_name_type_map.cache_clear()
-        _installed = True
