@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match, Template
+from dogcare.checklist import ADMIN_ROUTES, SEED_ROUTES
 
 import dogcare
 from dogcare import DogCareConfig
@@ -18,14 +19,6 @@ from petplatform_constructs.testing import SynthCache, SynthResult, make_app, sy
 
 Json = dict[str, Any]
 FUNCTIONS = ("dog-management", "owner-management", "booking-management", "payment-processing")
-SEED_ROUTES = {
-    ("GET", "/dogs"), ("POST", "/dogs"), ("GET", "/dogs/{id}"), ("PUT", "/dogs/{id}"),
-    ("DELETE", "/dogs/{id}"), ("GET", "/owners/profile"), ("PUT", "/owners/profile"),
-    ("POST", "/owners/register"), ("GET", "/bookings"), ("POST", "/bookings"),
-    ("GET", "/bookings/{id}"), ("PUT", "/bookings/{id}"), ("DELETE", "/bookings/{id}"),
-    ("POST", "/payments"), ("GET", "/payments/{id}"),
-}  # fmt: skip
-ADMIN_ROUTES = {("GET", "/admin/owners"), ("GET", "/admin/bookings")}
 
 
 @pytest.fixture(scope="session", params=dogcare.STAGES)

@@ -22,6 +22,7 @@ import pytest
 
 pytest.importorskip("moto", reason="needs the `local` extra (moto[server], boto3)")
 
+from dogcare.checklist import ADMIN_ROUTES, SEED_ROUTES
 from dogcare.config import DEFAULT_ACCOUNTS
 from dogcare.local_scenario import (
     STEPS,
@@ -30,7 +31,6 @@ from dogcare.local_scenario import (
     Step,
     run_http_scenario,
     scenario,
-    srp_sign_in,
 )
 
 import dogcare
@@ -42,18 +42,11 @@ from petplatform_constructs.testing.localcloud import (
     deployed,
 )
 from petplatform_constructs.testing.localcloud import apigateway as local_apigateway
+from petplatform_constructs.testing.localcloud.cognito import srp_sign_in
 
 pytestmark = pytest.mark.localcloud
 
 STACK = "DogCareStack-dev"
-SEED_ROUTES = {
-    ("GET", "/dogs"), ("POST", "/dogs"), ("GET", "/dogs/{id}"), ("PUT", "/dogs/{id}"),
-    ("DELETE", "/dogs/{id}"), ("GET", "/owners/profile"), ("PUT", "/owners/profile"),
-    ("POST", "/owners/register"), ("GET", "/bookings"), ("POST", "/bookings"),
-    ("GET", "/bookings/{id}"), ("PUT", "/bookings/{id}"), ("DELETE", "/bookings/{id}"),
-    ("POST", "/payments"), ("GET", "/payments/{id}"),
-}  # fmt: skip
-ADMIN_ROUTES = {("GET", "/admin/owners"), ("GET", "/admin/bookings")}
 
 
 @pytest.fixture(scope="module")

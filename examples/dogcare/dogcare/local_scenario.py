@@ -36,6 +36,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from petplatform_constructs.testing.localcloud.apigateway import LocalRestApi
+from petplatform_constructs.testing.localcloud.cognito import srp_sign_in
 
 if TYPE_CHECKING:
     from petplatform_constructs.testing import SynthResult
@@ -53,7 +54,6 @@ __all__ = [
     "run_demo",
     "run_http_scenario",
     "scenario",
-    "srp_sign_in",
 ]
 
 PASSWORD = "Local-Cloud-Pa55word!"
@@ -241,31 +241,6 @@ class Scenario:
 
     def invocation_count(self) -> int:
         return len(self.api.invocations)
-
-
-def srp_sign_in(idp: Any, client_id: str, username: str) -> Json:
-    """USER_SRP_AUTH, the only sign-in flow the web client allows. moto runs the exchange without
-    verifying the SRP proof, so the password is not checked here (Cognito checks it in AWS)."""
-    challenge = idp.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_SRP_AUTH",
-        AuthParameters={"USERNAME": username, "SRP_A": uuid.uuid4().hex * 8},
-    )
-    assert challenge.get("ChallengeName") == "PASSWORD_VERIFIER", challenge.get("ChallengeName")
-    params = challenge["ChallengeParameters"]
-    answer = idp.respond_to_auth_challenge(
-        ClientId=client_id,
-        ChallengeName="PASSWORD_VERIFIER",
-        Session=challenge["Session"],
-        ChallengeResponses={
-            "USERNAME": params["USERNAME"],
-            "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
-            "PASSWORD_CLAIM_SIGNATURE": "c2lnbmF0dXJl",
-            "TIMESTAMP": time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime()),
-        },
-    )
-    result: Json = answer["AuthenticationResult"]
-    return result
 
 
 def _tomorrow(hour: int) -> str:

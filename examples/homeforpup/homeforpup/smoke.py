@@ -12,7 +12,6 @@ wrong. ``CHECKS`` lists them with the seed checklist items they cover. Needs the
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -21,6 +20,7 @@ from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from petplatform_constructs import StageProfile
 from petplatform_constructs.testing.localcloud import DeployReport, LocalCloud
+from petplatform_constructs.testing.localcloud.cognito import srp_sign_in
 
 from .config import HomeForPupConfig
 
@@ -221,35 +221,6 @@ def an_upload_carries_the_seven_day_expiry(
 # ---- Cognito -----------------------------------------------------------------------------------
 
 
-def _srp_sign_in(idp: Any, client_id: str, username: str) -> dict[str, Any]:
-    """USER_SRP_AUTH, the only sign-in flow the web client allows.
-
-    moto runs the SRP exchange without verifying the proof, so this proves that the flow is
-    allowed and a confirmed user gets tokens; it cannot prove that a wrong password fails."""
-    challenge = idp.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_SRP_AUTH",
-        AuthParameters={"USERNAME": username, "SRP_A": uuid.uuid4().hex * 8},
-    )
-    name = challenge.get("ChallengeName")
-    assert name == "PASSWORD_VERIFIER", f"SRP sign-in answered challenge {name}"
-    params = challenge["ChallengeParameters"]
-    answer = idp.respond_to_auth_challenge(
-        ClientId=client_id,
-        ChallengeName="PASSWORD_VERIFIER",
-        Session=challenge["Session"],
-        ChallengeResponses={
-            "USERNAME": params["USERNAME"],
-            "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
-            "PASSWORD_CLAIM_SIGNATURE": "c2lnbmF0dXJl",
-            "TIMESTAMP": time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime()),
-        },
-    )
-    assert "AuthenticationResult" in answer, f"SRP sign-in ended with {sorted(answer)}"
-    result: dict[str, Any] = answer["AuthenticationResult"]
-    return result
-
-
 def a_user_signs_up_is_confirmed_and_signs_in(
     cloud: LocalCloud, stage: str, report: DeployReport
 ) -> None:
@@ -280,7 +251,7 @@ def a_user_signs_up_is_confirmed_and_signs_in(
     status = idp.admin_get_user(UserPoolId=pool_id, Username=email)["UserStatus"]
     assert status == "CONFIRMED", f"user status after confirmation: {status}"
 
-    tokens = _srp_sign_in(idp, client_id, email)
+    tokens = srp_sign_in(idp, client_id, email)
     me = idp.get_user(AccessToken=tokens["AccessToken"])
     attributes = {a["Name"]: a["Value"] for a in me["UserAttributes"]}
     assert attributes.get("custom:userType") == "breeder", f"user attributes {attributes}"
