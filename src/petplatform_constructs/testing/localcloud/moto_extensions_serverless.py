@@ -676,9 +676,19 @@ def _apigw(account_id: str, region_name: str) -> Any:
 
 
 class _ApiChild(_Record):
-    """A record that belongs to one REST API; deleted with it if the API went first."""
+    """A record that belongs to one REST API; deleted with it if the API went first.
+
+    A child kept in one of the API's collections names it in ``collection``, and deleting the
+    record removes its entry (keyed by the physical id) from there.
+    """
 
     rest_api_id = ""
+    collection = ""
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        api = self._api(account_id, region_name)
+        if api is not None and self.collection:
+            getattr(api, self.collection).pop(self.physical_resource_id, None)
 
     def _api(self, account_id: str, region_name: str) -> RestAPI | None:
         api: RestAPI | None = _apigw(account_id, region_name).apis.get(self.rest_api_id)
@@ -760,6 +770,8 @@ class RestApi(_Record):
 class ApiResource(_ApiChild):
     """``AWS::ApiGateway::Resource`` (moto's, plus a delete)."""
 
+    collection = "resources"
+
     attributes = ("ResourceId",)
 
     @staticmethod
@@ -786,11 +798,6 @@ class ApiResource(_ApiChild):
             resource.id, props["RestApiId"], {"ResourceId": resource.id}
         )
         return record
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        api = self._api(account_id, region_name)
-        if api is not None:
-            api.resources.pop(self.physical_resource_id, None)
 
 
 def _response_parameters(values: Mapping[str, object] | None) -> dict[str, Any] | None:
@@ -888,6 +895,8 @@ class ApiMethod(_ApiChild):
 class ApiDeployment(_ApiChild):
     """``AWS::ApiGateway::Deployment`` (``Ref`` is the deployment id)."""
 
+    collection = "deployments"
+
     attributes = ("DeploymentId",)
 
     @staticmethod
@@ -914,15 +923,12 @@ class ApiDeployment(_ApiChild):
         )
         return record
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        api = self._api(account_id, region_name)
-        if api is not None:
-            api.deployments.pop(self.physical_resource_id, None)
-
 
 class ApiStage(_ApiChild):
     """``AWS::ApiGateway::Stage`` with its variables, tracing, access logs and method settings
     (``Ref`` is the stage name)."""
+
+    collection = "stages"
 
     @staticmethod
     def cloudformation_type() -> str:
@@ -1008,14 +1014,11 @@ class ApiStage(_ApiChild):
         cls._configure(stage, props)
         return original_resource
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        api = self._api(account_id, region_name)
-        if api is not None:
-            api.stages.pop(self.physical_resource_id, None)
-
 
 class ApiAuthorizer(_ApiChild):
     """``AWS::ApiGateway::Authorizer`` (``Ref`` is the authorizer id)."""
+
+    collection = "authorizers"
 
     attributes = ("AuthorizerId",)
 
@@ -1051,14 +1054,11 @@ class ApiAuthorizer(_ApiChild):
         )
         return record
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        api = self._api(account_id, region_name)
-        if api is not None:
-            api.authorizers.pop(self.physical_resource_id, None)
-
 
 class ApiModel(_ApiChild):
     """``AWS::ApiGateway::Model`` (``Ref`` is the model name)."""
+
+    collection = "models"
 
     @staticmethod
     def cloudformation_type() -> str:
@@ -1088,14 +1088,11 @@ class ApiModel(_ApiChild):
         record: ApiModel = cls._child(model.name, props["RestApiId"])
         return record
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        api = self._api(account_id, region_name)
-        if api is not None:
-            api.models.pop(self.physical_resource_id, None)
-
 
 class ApiRequestValidator(_ApiChild):
     """``AWS::ApiGateway::RequestValidator`` (``Ref`` is the validator id)."""
+
+    collection = "request_validators"
 
     attributes = ("RequestValidatorId",)
 
@@ -1123,11 +1120,6 @@ class ApiRequestValidator(_ApiChild):
             validator.id, props["RestApiId"], {"RequestValidatorId": validator.id}
         )
         return record
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        api = self._api(account_id, region_name)
-        if api is not None:
-            api.request_validators.pop(self.physical_resource_id, None)
 
 
 class ApiGatewayResponse(_ApiChild):
