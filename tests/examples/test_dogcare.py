@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 from dogcare.checklist import ADMIN_ROUTES, SEED_ROUTES
+from stateful_manifest import check_stateful_manifest
 
 import dogcare
 from dogcare import DogCareConfig
@@ -474,3 +475,7 @@ def test_cost_alerts_at_50_and_100_dollars(template: Template, stage: str) -> No
 
 def test_cdk_nag_and_data_protection_clean(result: SynthResult) -> None:
     assert [str(f) for f in result.findings] == []
+
+
+def test_stateful_resources_keep_their_logical_ids(result: SynthResult, stage: str) -> None:
+    check_stateful_manifest("dogcare", stage, result.templates)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match
+from stateful_manifest import check_stateful_manifest
 
 import homeforpup
 from homeforpup import HomeForPupConfig
@@ -683,3 +684,7 @@ def test_only_the_documented_synth_warning(result: SynthResult) -> None:
     ]
     assert [path.split("/", 2)[2] for path, _ in warnings] == ["Storage/Images"]
     assert "CloudFront log delivery can only be created in us-east-1" in warnings[0][1]
+
+
+def test_stateful_resources_keep_their_logical_ids(result: SynthResult, stage: str) -> None:
+    check_stateful_manifest("homeforpup", stage, result.templates)
