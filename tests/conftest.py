@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover
 from aws_cdk import App, Environment, Stack
 
 from petplatform_constructs import NagPack, Stage, configure_platform
-from petplatform_constructs.naming import Naming
+from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.testing import SynthCache, SynthResult, make_app, synth
 
 pytest_plugins = ["petplatform_constructs.testing.plugin", "pytester"]

@@ -16,7 +16,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match
 
 from petplatform_constructs import PropError, configure_platform
-from petplatform_constructs.app_role import (
+from petplatform_constructs.identity.app_role import (
     COGNITO_READ_ACTIONS,
     AppRole,
     flatten_cfn_reference,

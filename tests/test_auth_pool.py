@@ -16,7 +16,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 
 from petplatform_constructs import PropError, StageProfile, use_stage_profile
-from petplatform_constructs.auth_pool import (
+from petplatform_constructs.identity.auth_pool import (
     READ_ACTIONS,
     USER_MANAGEMENT_ACTIONS,
     AppClient,

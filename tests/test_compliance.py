@@ -14,7 +14,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 
 from petplatform_constructs import NagPack, PropError, acknowledge, mark_stateful
-from petplatform_constructs.compliance import find_data_protection_gaps
+from petplatform_constructs.platform.compliance import find_data_protection_gaps
 from petplatform_constructs.testing import SynthResult
 
 REASON = "Access logs of this bucket are collected by the organisation trail."

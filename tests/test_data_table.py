@@ -15,7 +15,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Match
 
 from petplatform_constructs import PropError, Stage, use_naming, use_stage_profile
-from petplatform_constructs.data_table import (
+from petplatform_constructs.data.data_table import (
     AutoscaledCapacity,
     DataTable,
     IndexSpec,
@@ -24,7 +24,7 @@ from petplatform_constructs.data_table import (
     key_attribute,
     tables_from_specs,
 )
-from petplatform_constructs.naming import Naming
+from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.testing import SynthResult, make_app
 
 GLOBAL_TABLE = "AWS::DynamoDB::GlobalTable"

@@ -6,7 +6,7 @@ import pytest
 from aws_cdk import App, Aws, Stack
 
 from petplatform_constructs import PropError
-from petplatform_constructs.exports import add_exports, check_export_prefix
+from petplatform_constructs.core.exports import add_exports, check_export_prefix
 
 
 @pytest.mark.parametrize("prefix", ["Pet_Test", "pets prod", "", "x" * 201])

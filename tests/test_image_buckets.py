@@ -15,8 +15,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match
 
 from petplatform_constructs import PropError, acknowledge, configure_platform
-from petplatform_constructs.image_buckets import ImageBuckets
-from petplatform_constructs.naming import Naming
+from petplatform_constructs.platform.naming import Naming
+from petplatform_constructs.storage.image_buckets import ImageBuckets
 from petplatform_constructs.testing import SynthResult, make_app
 
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/4444-5555"

@@ -29,7 +29,7 @@ from petplatform_constructs import (
     StageProfile,
     configure_platform,
 )
-from petplatform_constructs.observability_pack import (
+from petplatform_constructs.observability.pack import (
     AlarmRule,
     AlarmThresholds,
     AlarmWindow,

@@ -9,7 +9,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_sqs as sqs
 
 from petplatform_constructs import Naming, ResourceKind, StageProfile, configure_platform
-from petplatform_constructs.tagging import apply_standard_tags
+from petplatform_constructs.platform.tagging import apply_standard_tags
 from petplatform_constructs.testing import (
     SynthResult,
     find_resources,

@@ -14,9 +14,9 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Match
 
 from petplatform_constructs import PropError, Stage, use_naming, use_stage_profile
-from petplatform_constructs.data_table import IndexSpec
-from petplatform_constructs.naming import Naming
-from petplatform_constructs.profiles_table import ProfilesTable
+from petplatform_constructs.data.data_table import IndexSpec
+from petplatform_constructs.data.profiles_table import ProfilesTable
+from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.testing import SynthResult, make_app
 
 GLOBAL_TABLE = "AWS::DynamoDB::GlobalTable"

@@ -15,7 +15,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match
 
 from petplatform_constructs import PropError, acknowledge, configure_platform
-from petplatform_constructs.secure_bucket import (
+from petplatform_constructs.storage.secure_bucket import (
     BucketLifecycleRule,
     CorsPolicy,
     SecureBucket,

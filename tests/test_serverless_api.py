@@ -31,10 +31,7 @@ from petplatform_constructs import (
     use_naming,
     use_stage_profile,
 )
-from petplatform_constructs.runtime import auth
-from petplatform_constructs.serverless.functions import latest_runtime_of_family
-from petplatform_constructs.serverless.waf import MIN_RATE_LIMIT
-from petplatform_constructs.serverless_api import (
+from petplatform_constructs.compute.serverless_api.construct import (
     ApiKind,
     FunctionSpec,
     RouteSpec,
@@ -42,6 +39,9 @@ from petplatform_constructs.serverless_api import (
     TableAccess,
     WafRules,
 )
+from petplatform_constructs.compute.serverless_api.functions import latest_runtime_of_family
+from petplatform_constructs.compute.serverless_api.waf import MIN_RATE_LIMIT
+from petplatform_constructs.runtime import auth
 from petplatform_constructs.testing import SynthResult, find_resources, make_app, resource_named
 
 Synth = Callable[..., SynthResult]

@@ -1,44 +1,123 @@
-"""petplatform-constructs: production-grade AWS CDK v2 L3 constructs for pet-care platforms."""
+"""petplatform-constructs: production-grade AWS CDK v2 L3 constructs for pet-care platforms.
 
-from .__about__ import __version__
-from .app_role import AppRole
-from .auth_pool import AppClient, AuthPool, UserGroup
-from .compliance import DataProtectionCheck, NagPack, acknowledge, enable_compliance, mark_stateful
-from .data_table import (
-    AutoscaledCapacity,
-    DataTable,
-    IndexSpec,
-    ProvisionedCapacity,
-    TableSpec,
-    tables_from_specs,
-)
-from .errors import PropError
-from .image_buckets import ImageBuckets
-from .naming import Naming, ResourceKind, use_naming, validate_name
-from .observability_pack import (
-    AlarmRule,
-    AlarmThresholds,
-    AlarmWindow,
-    BudgetSpec,
-    ObservabilityPack,
-    Panel,
-    SupportsObservability,
-    Watchable,
-    WatchPlan,
-)
-from .platform import PlatformConfig, configure_platform
-from .profiles_table import ProfilesTable
-from .secure_bucket import BucketLifecycleRule, CorsPolicy, SecureBucket, StorageTransition
-from .serverless_api import (
-    ApiKind,
-    FunctionSpec,
-    RouteSpec,
-    ServerlessApi,
-    TableAccess,
-    WafRules,
-)
-from .stage import Stage, StageProfile, use_stage_profile
-from .tagging import apply_standard_tags
+The root package is lazy: ``import petplatform_constructs`` loads no construct module and no
+``aws_cdk`` service module; each name is imported from its home module when first used, so an
+app pays only for the constructs it uses.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from petplatform_constructs.__about__ import __version__
+
+if TYPE_CHECKING:
+    from petplatform_constructs.compute.serverless_api.construct import (
+        ApiKind,
+        FunctionSpec,
+        RouteSpec,
+        ServerlessApi,
+        TableAccess,
+        WafRules,
+    )
+    from petplatform_constructs.core.errors import PropError
+    from petplatform_constructs.data.data_table import (
+        AutoscaledCapacity,
+        DataTable,
+        IndexSpec,
+        ProvisionedCapacity,
+        TableSpec,
+        tables_from_specs,
+    )
+    from petplatform_constructs.data.profiles_table import ProfilesTable
+    from petplatform_constructs.identity.app_role import AppRole
+    from petplatform_constructs.identity.auth_pool import AppClient, AuthPool, UserGroup
+    from petplatform_constructs.observability.pack import (
+        AlarmRule,
+        AlarmThresholds,
+        AlarmWindow,
+        BudgetSpec,
+        ObservabilityPack,
+        Panel,
+        SupportsObservability,
+        Watchable,
+        WatchPlan,
+    )
+    from petplatform_constructs.platform.compliance import (
+        DataProtectionCheck,
+        NagPack,
+        acknowledge,
+        enable_compliance,
+        mark_stateful,
+    )
+    from petplatform_constructs.platform.configure import PlatformConfig, configure_platform
+    from petplatform_constructs.platform.naming import (
+        Naming,
+        ResourceKind,
+        use_naming,
+        validate_name,
+    )
+    from petplatform_constructs.platform.stage import Stage, StageProfile, use_stage_profile
+    from petplatform_constructs.platform.tagging import apply_standard_tags
+    from petplatform_constructs.storage.image_buckets import ImageBuckets
+    from petplatform_constructs.storage.secure_bucket import (
+        BucketLifecycleRule,
+        CorsPolicy,
+        SecureBucket,
+        StorageTransition,
+    )
+
+_HOME: dict[str, str] = {
+    "AlarmRule": "petplatform_constructs.observability.pack",
+    "AlarmThresholds": "petplatform_constructs.observability.pack",
+    "AlarmWindow": "petplatform_constructs.observability.pack",
+    "ApiKind": "petplatform_constructs.compute.serverless_api.construct",
+    "AppClient": "petplatform_constructs.identity.auth_pool",
+    "AppRole": "petplatform_constructs.identity.app_role",
+    "AuthPool": "petplatform_constructs.identity.auth_pool",
+    "AutoscaledCapacity": "petplatform_constructs.data.data_table",
+    "BucketLifecycleRule": "petplatform_constructs.storage.secure_bucket",
+    "BudgetSpec": "petplatform_constructs.observability.pack",
+    "CorsPolicy": "petplatform_constructs.storage.secure_bucket",
+    "DataProtectionCheck": "petplatform_constructs.platform.compliance",
+    "DataTable": "petplatform_constructs.data.data_table",
+    "FunctionSpec": "petplatform_constructs.compute.serverless_api.construct",
+    "ImageBuckets": "petplatform_constructs.storage.image_buckets",
+    "IndexSpec": "petplatform_constructs.data.data_table",
+    "NagPack": "petplatform_constructs.platform.compliance",
+    "Naming": "petplatform_constructs.platform.naming",
+    "ObservabilityPack": "petplatform_constructs.observability.pack",
+    "Panel": "petplatform_constructs.observability.pack",
+    "PlatformConfig": "petplatform_constructs.platform.configure",
+    "ProfilesTable": "petplatform_constructs.data.profiles_table",
+    "PropError": "petplatform_constructs.core.errors",
+    "ProvisionedCapacity": "petplatform_constructs.data.data_table",
+    "ResourceKind": "petplatform_constructs.platform.naming",
+    "RouteSpec": "petplatform_constructs.compute.serverless_api.construct",
+    "SecureBucket": "petplatform_constructs.storage.secure_bucket",
+    "ServerlessApi": "petplatform_constructs.compute.serverless_api.construct",
+    "Stage": "petplatform_constructs.platform.stage",
+    "StageProfile": "petplatform_constructs.platform.stage",
+    "StorageTransition": "petplatform_constructs.storage.secure_bucket",
+    "SupportsObservability": "petplatform_constructs.observability.pack",
+    "TableAccess": "petplatform_constructs.compute.serverless_api.construct",
+    "TableSpec": "petplatform_constructs.data.data_table",
+    "UserGroup": "petplatform_constructs.identity.auth_pool",
+    "WafRules": "petplatform_constructs.compute.serverless_api.construct",
+    "WatchPlan": "petplatform_constructs.observability.pack",
+    "Watchable": "petplatform_constructs.observability.pack",
+    "acknowledge": "petplatform_constructs.platform.compliance",
+    "apply_standard_tags": "petplatform_constructs.platform.tagging",
+    "configure_platform": "petplatform_constructs.platform.configure",
+    "enable_compliance": "petplatform_constructs.platform.compliance",
+    "mark_stateful": "petplatform_constructs.platform.compliance",
+    "tables_from_specs": "petplatform_constructs.data.data_table",
+    "use_naming": "petplatform_constructs.platform.naming",
+    "use_stage_profile": "petplatform_constructs.platform.stage",
+    "validate_name": "petplatform_constructs.platform.naming",
+}
+"""The module each public name lives in."""
 
 __all__ = [
     "AlarmRule",
@@ -90,3 +169,16 @@ __all__ = [
     "use_stage_profile",
     "validate_name",
 ]
+
+
+def __getattr__(name: str) -> object:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

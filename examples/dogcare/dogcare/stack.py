@@ -27,7 +27,7 @@ from petplatform_constructs import (
     acknowledge,
     tables_from_specs,
 )
-from petplatform_constructs.tagging import apply_standard_tags
+from petplatform_constructs.platform.tagging import apply_standard_tags
 
 from . import models
 from .config import DogCareConfig

@@ -8,8 +8,8 @@ from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
 from petplatform_constructs import AppClient, AuthPool, Naming
-from petplatform_constructs.naming import ResourceKind
-from petplatform_constructs.tagging import apply_standard_tags
+from petplatform_constructs.platform.naming import ResourceKind
+from petplatform_constructs.platform.tagging import apply_standard_tags
 
 from .config import HomeForPupConfig
 from .monitoring import monitor

@@ -8,7 +8,7 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from petplatform_constructs import AppRole, AuthPool, DataTable, SecureBucket
-from petplatform_constructs.tagging import apply_standard_tags
+from petplatform_constructs.platform.tagging import apply_standard_tags
 
 from .config import HomeForPupConfig
 from .monitoring import monitor

@@ -22,7 +22,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from .settings import BudgetSpec
+from petplatform_constructs.observability.settings import BudgetSpec
 
 __all__ = [
     "BUDGETS_PRINCIPAL",

@@ -5,7 +5,7 @@ A recipe turns a resource into a :class:`WatchPlan`: dashboard panels, some of w
 alarms are enabled, into ``cloudwatch.Alarm``\\ s. Constructs of this library that the pack does
 not know (a future ServerlessApi, FargateApi...) can build their own plans with these types and
 hand them to :meth:`ObservabilityPack.add_plan
-<petplatform_constructs.observability_pack.ObservabilityPack.add_plan>`.
+<petplatform_constructs.observability.pack.ObservabilityPack.add_plan>`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 
-from ..auth_pool import AuthPool
-from ..data_table import ALARMABLE_OPERATIONS
-from ..secure_bucket import SecureBucket
+from petplatform_constructs.data.data_table import ALARMABLE_OPERATIONS
+from petplatform_constructs.identity.auth_pool import AuthPool
+from petplatform_constructs.storage.secure_bucket import SecureBucket
 
 __all__ = [
     "ACCESS_DENIED_FILTER_PATTERN",

@@ -1,9 +1,9 @@
-"""Value objects of :class:`~petplatform_constructs.observability_pack.ObservabilityPack`.
+"""Value objects of :class:`~petplatform_constructs.observability.pack.ObservabilityPack`.
 
 How long a condition must last before an alarm fires (:class:`AlarmWindow`), the default
 thresholds of every alarm the pack creates (:class:`AlarmThresholds`) and cost budgets
 (:class:`BudgetSpec`). Each validates itself against what CloudWatch and AWS Budgets accept, so a
-bad value fails at synth time with a :class:`~petplatform_constructs.errors.PropError`.
+bad value fails at synth time with a :class:`~petplatform_constructs.core.errors.PropError`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, fields
 
 from aws_cdk import Duration, Token
 
-from ..errors import require
-from ..naming import ResourceKind, validate_name
+from petplatform_constructs.core.errors import require
+from petplatform_constructs.platform.naming import ResourceKind, validate_name
 
 __all__ = [
     "MAX_BUDGET_EMAILS",

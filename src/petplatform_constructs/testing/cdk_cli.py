@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .localcloud import LocalCloud
+    from petplatform_constructs.testing.localcloud import LocalCloud
 
 __all__ = ["CDK_CLI_VERSION", "CdkCliError", "cdk_cli", "local_cloud_env", "node_executable"]
 

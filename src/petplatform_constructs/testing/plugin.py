@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import SynthCache
+    from petplatform_constructs.testing import SynthCache
 
 REQUIREMENT_ID = re.compile(r"\d{3}#\d+")
 
@@ -57,6 +57,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def synth_cache() -> SynthCache:
     """One :class:`~petplatform_constructs.testing.SynthCache` per test session."""
-    from . import SynthCache
+    from petplatform_constructs.testing import SynthCache
 
     return SynthCache()

@@ -18,9 +18,13 @@ Command line: ``python -m petplatform_constructs.testing.localcloud deploy examp
 
 from __future__ import annotations
 
-from .apigateway import GatewayError, Invocation, LocalRestApi
-from .assembly import AssemblyStack, read_assembly
-from .deploy import (
+from petplatform_constructs.testing.localcloud.apigateway import (
+    GatewayError,
+    Invocation,
+    LocalRestApi,
+)
+from petplatform_constructs.testing.localcloud.assembly import AssemblyStack, read_assembly
+from petplatform_constructs.testing.localcloud.deploy import (
     DeployError,
     DeployReport,
     FailedResource,
@@ -30,8 +34,16 @@ from .deploy import (
     destroy,
     format_summary,
 )
-from .lambda_runtime import LambdaRuntimeError, LocalFunction
-from .server import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalCloud, LocalCloudError
+from petplatform_constructs.testing.localcloud.lambda_runtime import (
+    LambdaRuntimeError,
+    LocalFunction,
+)
+from petplatform_constructs.testing.localcloud.server import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_REGION,
+    LocalCloud,
+    LocalCloudError,
+)
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",

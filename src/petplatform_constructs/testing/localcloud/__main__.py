@@ -15,8 +15,18 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .deploy import DeployError, DeployReport, deploy, format_summary
-from .server import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalCloud, LocalCloudError
+from petplatform_constructs.testing.localcloud.deploy import (
+    DeployError,
+    DeployReport,
+    deploy,
+    format_summary,
+)
+from petplatform_constructs.testing.localcloud.server import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_REGION,
+    LocalCloud,
+    LocalCloudError,
+)
 
 
 def _use_node_from_pypi() -> None:

@@ -59,15 +59,17 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from .assembly import AssemblyStack, read_assembly
-from .json_schema import Schema, SchemaError, validate
-from .lambda_runtime import LambdaRuntimeError, LocalFunction
-from .server import LOOPBACK
+from petplatform_constructs.testing.localcloud.assembly import AssemblyStack, read_assembly
+from petplatform_constructs.testing.localcloud.json_schema import Schema, SchemaError, validate
+from petplatform_constructs.testing.localcloud.lambda_runtime import (
+    LambdaRuntimeError,
+    LocalFunction,
+)
+from petplatform_constructs.testing.localcloud.server import LOOPBACK
 
 if TYPE_CHECKING:  # pragma: no cover
     from petplatform_constructs.testing import SynthResult
-
-    from .server import LocalCloud
+    from petplatform_constructs.testing.localcloud.server import LocalCloud
 
 __all__ = [
     "DeployedApi",

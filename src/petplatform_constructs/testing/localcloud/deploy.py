@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from .assembly import AssemblyStack, read_assembly
+from petplatform_constructs.testing.localcloud.assembly import AssemblyStack, read_assembly
 
 if TYPE_CHECKING:  # pragma: no cover
     from petplatform_constructs.testing import SynthResult
-
-    from .server import LocalCloud
+    from petplatform_constructs.testing.localcloud.server import LocalCloud
 
 __all__ = [
     "DeployError",
@@ -193,7 +192,7 @@ def _bootstrap(cloud: LocalCloud, stacks: Sequence[AssemblyStack]) -> None:
 def _check_supported(cloud: LocalCloud, stack: AssemblyStack, template: Json) -> None:
     if not cloud.emulated:
         return
-    from .moto_extensions import supported_types
+    from petplatform_constructs.testing.localcloud.moto_extensions import supported_types
 
     supported = supported_types()
     missing: dict[str, list[str]] = {}

@@ -1515,7 +1515,9 @@ def install() -> None:
             return
         # The serverless types (API Gateway, Lambda permissions, alarms, secrets...) are declared
         # in their own module, which builds on this one (hence the import here).
-        from .moto_extensions_serverless import EXTENSIONS as SERVERLESS_EXTENSIONS
+        from petplatform_constructs.testing.localcloud.moto_extensions_serverless import (
+            EXTENSIONS as SERVERLESS_EXTENSIONS,
+        )
 
         extensions = (*EXTENSIONS, *SERVERLESS_EXTENSIONS)
         original = parsing.get_model_list.__wrapped__

@@ -21,7 +21,7 @@ from aws_cdk import Names
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from ..errors import require
+from petplatform_constructs.core.errors import require
 
 __all__ = [
     "EVALUATION_WINDOWS",

@@ -32,8 +32,8 @@ from aws_cdk import (
 )
 from constructs import IConstruct, IValidation
 
-from .errors import PropError
-from .stage import StageProfile
+from petplatform_constructs.core.errors import PropError
+from petplatform_constructs.platform.stage import StageProfile
 
 __all__ = [
     "STATEFUL_METADATA_KEY",

@@ -17,7 +17,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 from constructs import IConstruct
 
-from .errors import PropError, scope_default
+from petplatform_constructs.core.errors import PropError, scope_default
 
 __all__ = ["Stage", "StageProfile", "use_stage_profile"]
 

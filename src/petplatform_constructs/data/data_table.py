@@ -25,11 +25,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from .compliance import acknowledge
-from .errors import PropError, require
-from .exports import add_exports, check_export_prefix
-from .naming import Naming, ResourceKind, validate_name
-from .stage import StageProfile
+from petplatform_constructs.core.errors import PropError, require
+from petplatform_constructs.core.exports import add_exports, check_export_prefix
+from petplatform_constructs.platform.compliance import acknowledge
+from petplatform_constructs.platform.naming import Naming, ResourceKind, validate_name
+from petplatform_constructs.platform.stage import StageProfile
 
 __all__ = [
     "ALARMABLE_OPERATIONS",

@@ -31,14 +31,16 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct, Node
 
-from .auth_pool import AuthPool
-from .data_table import DataTable
-from .errors import PropError, require, require_sequence
-from .exports import add_exports, check_export_prefix
-from .image_buckets import ImageBuckets
-from .naming import Naming, ResourceKind, validate_name
-from .observability.alerting import allow_budgets_to_publish, create_alert_topic, create_budget
-from .observability.plans import (
+from petplatform_constructs.core.errors import PropError, require, require_sequence
+from petplatform_constructs.core.exports import add_exports, check_export_prefix
+from petplatform_constructs.data.data_table import DataTable
+from petplatform_constructs.identity.auth_pool import AuthPool
+from petplatform_constructs.observability.alerting import (
+    allow_budgets_to_publish,
+    create_alert_topic,
+    create_budget,
+)
+from petplatform_constructs.observability.plans import (
     ACCESS_DENIED_FILTER_PATTERN,
     AlarmRule,
     Panel,
@@ -52,7 +54,7 @@ from .observability.plans import (
     table_plan,
     user_pool_plan,
 )
-from .observability.settings import (
+from petplatform_constructs.observability.settings import (
     AlarmThresholds,
     AlarmWindow,
     BudgetSpec,
@@ -61,8 +63,10 @@ from .observability.settings import (
     check_positive,
     check_statistic,
 )
-from .secure_bucket import SecureBucket
-from .stage import StageProfile
+from petplatform_constructs.platform.naming import Naming, ResourceKind, validate_name
+from petplatform_constructs.platform.stage import StageProfile
+from petplatform_constructs.storage.image_buckets import ImageBuckets
+from petplatform_constructs.storage.secure_bucket import SecureBucket
 
 __all__ = [
     "ACCESS_DENIED_METRIC_NAMESPACE",

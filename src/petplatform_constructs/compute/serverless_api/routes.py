@@ -1,4 +1,4 @@
-"""Routes as data: what :class:`~petplatform_constructs.serverless_api.ServerlessApi` serves.
+"""Routes as data: what :class:`~petplatform_constructs.ServerlessApi` serves.
 
 Everything here is checked before a single construct is created, so a typo in a path or a
 duplicated route fails ``cdk synth`` with a message that names the route, not a CloudFormation
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..errors import PropError, require
+from petplatform_constructs.core.errors import PropError, require
 
 __all__ = [
     "BODYLESS_METHODS",
@@ -54,7 +54,7 @@ class RouteSpec:
         path: ``/dogs/{id}``: starts with ``/``; literal segments use letters, digits and
             ``._~-``; ``{name}`` segments are path variables, and a last ``{name+}`` matches the
             rest of the path.
-        function: name of the :class:`~petplatform_constructs.serverless.functions.FunctionSpec`
+        function: name of the :class:`~petplatform_constructs.FunctionSpec`
             that handles the route.
         request_model: JSON schema (draft 4) the request body must match (REST APIs only; the
             API answers 400 before the function runs). Its ``title`` names the API Gateway

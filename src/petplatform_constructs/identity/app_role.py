@@ -28,16 +28,16 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from .auth_pool import READ_ACTIONS
-from .compliance import (
+from petplatform_constructs.core.errors import PropError, require
+from petplatform_constructs.core.exports import add_exports, check_export_prefix
+from petplatform_constructs.identity.auth_pool import READ_ACTIONS
+from petplatform_constructs.platform.compliance import (
     Finding,
     acknowledge_after_resolution,
     flatten_cfn_reference,
 )
-from .errors import PropError, require
-from .exports import add_exports, check_export_prefix
-from .naming import Naming, ResourceKind, validate_name
-from .stage import StageProfile
+from petplatform_constructs.platform.naming import Naming, ResourceKind, validate_name
+from petplatform_constructs.platform.stage import StageProfile
 
 __all__ = [
     "APP_LOG_GROUP_PREFIX",

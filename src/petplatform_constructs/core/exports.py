@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from aws_cdk import CfnOutput, Token
 from constructs import Construct
 
-from .errors import require
+from petplatform_constructs.core.errors import require
 
 __all__ = ["EXPORT_PREFIX_RULE", "add_exports", "check_export_prefix"]
 

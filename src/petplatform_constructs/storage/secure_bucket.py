@@ -41,11 +41,11 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from .compliance import acknowledge
-from .errors import PropError, require
-from .exports import add_exports, check_export_prefix
-from .naming import Naming, ResourceKind, validate_name
-from .stage import StageProfile
+from petplatform_constructs.core.errors import PropError, require
+from petplatform_constructs.core.exports import add_exports, check_export_prefix
+from petplatform_constructs.platform.compliance import acknowledge
+from petplatform_constructs.platform.naming import Naming, ResourceKind, validate_name
+from petplatform_constructs.platform.stage import StageProfile
 
 __all__ = [
     "DEFAULT_ACCESS_LOG_PREFIX",

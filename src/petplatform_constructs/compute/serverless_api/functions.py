@@ -24,15 +24,15 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from ..compliance import (
+from petplatform_constructs.core.errors import require
+from petplatform_constructs.data.data_table import DataTable
+from petplatform_constructs.platform.compliance import (
     Finding,
     acknowledge,
     acknowledge_after_resolution,
     flatten_cfn_reference,
 )
-from ..data_table import DataTable
-from ..errors import require
-from ..stage import StageProfile
+from petplatform_constructs.platform.stage import StageProfile
 
 __all__ = [
     "DEFAULT_MEMORY_MB",

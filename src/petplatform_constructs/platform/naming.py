@@ -17,8 +17,8 @@ from enum import Enum
 
 from constructs import IConstruct
 
-from .errors import PropError, scope_default
-from .stage import Stage
+from petplatform_constructs.core.errors import PropError, scope_default
+from petplatform_constructs.platform.stage import Stage
 
 __all__ = ["Naming", "ResourceKind", "use_naming", "validate_name"]
 

@@ -30,11 +30,11 @@ from aws_cdk import aws_cognito_identitypool as identitypool
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .compliance import acknowledge
-from .errors import PropError, require, require_sequence
-from .exports import add_exports, check_export_prefix
-from .naming import Naming, ResourceKind, validate_name
-from .stage import StageProfile
+from petplatform_constructs.core.errors import PropError, require, require_sequence
+from petplatform_constructs.core.exports import add_exports, check_export_prefix
+from petplatform_constructs.platform.compliance import acknowledge
+from petplatform_constructs.platform.naming import Naming, ResourceKind, validate_name
+from petplatform_constructs.platform.stage import StageProfile
 
 __all__ = [
     "READ_ACTIONS",

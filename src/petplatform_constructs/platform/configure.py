@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from aws_cdk import App, Stack
 from aws_cdk import Stage as CdkStage
 
-from .compliance import NagPack, enable_compliance
-from .naming import Naming, use_naming
-from .stage import Stage, StageProfile, use_stage_profile
-from .tagging import apply_standard_tags
+from petplatform_constructs.platform.compliance import NagPack, enable_compliance
+from petplatform_constructs.platform.naming import Naming, use_naming
+from petplatform_constructs.platform.stage import Stage, StageProfile, use_stage_profile
+from petplatform_constructs.platform.tagging import apply_standard_tags
 
 __all__ = ["PlatformConfig", "configure_platform"]
 

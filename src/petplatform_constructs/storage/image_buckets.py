@@ -3,7 +3,7 @@
 An *image* bucket that serves pictures (private by default; CloudFront with ``cdn=True`` or a
 public-read opt-in), a private *upload* bucket where browsers drop files through presigned URLs
 and whose objects expire after 7 days, and an *access-log* bucket that receives the server access
-logs of both. Each is a :class:`~petplatform_constructs.secure_bucket.SecureBucket`.
+logs of both. Each is a :class:`~petplatform_constructs.storage.secure_bucket.SecureBucket`.
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from .errors import PropError, require
-from .naming import Naming, ResourceKind, validate_name
-from .secure_bucket import (
+from petplatform_constructs.core.errors import PropError, require
+from petplatform_constructs.platform.naming import Naming, ResourceKind, validate_name
+from petplatform_constructs.platform.stage import StageProfile
+from petplatform_constructs.storage.secure_bucket import (
     BucketLifecycleRule,
     CorsPolicy,
     SecureBucket,
     StorageTransition,
     check_transition_days,
 )
-from .stage import StageProfile
 
 __all__ = ["ImageBuckets"]
 
@@ -70,7 +70,7 @@ class ImageBuckets(Construct):
         image_versioned: Default: the stage profile (prod-like stages only).
         upload_expiration_days: Default 7.
         public_read: anonymous GetObject on the image bucket; see
-            :class:`~petplatform_constructs.secure_bucket.SecureBucket` (account-level Block
+            :class:`~petplatform_constructs.storage.secure_bucket.SecureBucket` (account-level Block
             Public Access must be off). Default False.
         cdn: serve images through CloudFront with Origin Access Control. Default False.
         custom_domain: CloudFront alias of the image distribution (with ``certificate``).

@@ -38,23 +38,32 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from .compliance import acknowledge, flatten_cfn_reference
-from .errors import PropError, require
-from .exports import add_exports, check_export_prefix
-from .naming import Naming, ResourceKind
-from .runtime.auth import CORS_ORIGINS_ENV, ROUTE_GROUPS_ENV
-from .serverless.functions import (
+from petplatform_constructs.compute.serverless_api.functions import (
     ApiFunction,
     FunctionSpec,
     TableAccess,
     check_function_spec,
 )
-from .serverless.routes import RouteSpec, check_routes, model_name, request_schema
-from .serverless.waf import RateLimitWebAcl, WafRules, check_waf_rules
-from .stage import StageProfile
+from petplatform_constructs.compute.serverless_api.routes import (
+    RouteSpec,
+    check_routes,
+    model_name,
+    request_schema,
+)
+from petplatform_constructs.compute.serverless_api.waf import (
+    RateLimitWebAcl,
+    WafRules,
+    check_waf_rules,
+)
+from petplatform_constructs.core.errors import PropError, require
+from petplatform_constructs.core.exports import add_exports, check_export_prefix
+from petplatform_constructs.platform.compliance import acknowledge, flatten_cfn_reference
+from petplatform_constructs.platform.naming import Naming, ResourceKind
+from petplatform_constructs.platform.stage import StageProfile
+from petplatform_constructs.runtime.auth import CORS_ORIGINS_ENV, ROUTE_GROUPS_ENV
 
 if TYPE_CHECKING:  # pragma: no cover - import cycle at run time
-    from .observability_pack import ObservabilityPack
+    from petplatform_constructs.observability.pack import ObservabilityPack
 
 __all__ = [
     "DEFAULT_CORS_HEADERS",

@@ -13,10 +13,10 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from .data_table import DataTable, IndexSpec, ProvisionedCapacity
-from .errors import PropError
-from .naming import Naming
-from .stage import StageProfile
+from petplatform_constructs.core.errors import PropError
+from petplatform_constructs.data.data_table import DataTable, IndexSpec, ProvisionedCapacity
+from petplatform_constructs.platform.naming import Naming
+from petplatform_constructs.platform.stage import StageProfile
 
 __all__ = ["ProfilesTable"]
 

@@ -1,0 +1,1 @@
+"""Compute constructs: Lambda behind API Gateway (``ServerlessApi``)."""

@@ -1,0 +1,1 @@
+"""Data constructs: DynamoDB tables (``DataTable``, ``ProfilesTable``)."""

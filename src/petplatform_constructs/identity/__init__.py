@@ -1,0 +1,1 @@
+"""Identity constructs: Cognito (``AuthPool``) and IAM (``AppRole``)."""

@@ -1,0 +1,1 @@
+"""Storage constructs: S3 buckets (``SecureBucket``, ``ImageBuckets``)."""
