@@ -30,11 +30,11 @@ from constructs import Construct
 
 from petplatform_constructs.core.errors import PropError, require
 from petplatform_constructs.core.exports import add_exports, check_export_prefix
+from petplatform_constructs.core.iam import as_list, flatten_cfn_reference, wildcard_findings
 from petplatform_constructs.identity.auth_pool import READ_ACTIONS
 from petplatform_constructs.platform.compliance import (
     Finding,
     acknowledge_after_resolution,
-    flatten_cfn_reference,
 )
 from petplatform_constructs.platform.naming import Naming, ResourceKind, validate_name
 from petplatform_constructs.platform.stage import StageProfile
@@ -338,7 +338,7 @@ class AppRole(Construct):
             stack = Stack.of(policy)
             reasons: dict[str, str] = {}
             for inherent in self._inherent:
-                for finding in _wildcard_findings(stack, inherent.grant.principal_statements):
+                for finding in wildcard_findings(stack, inherent.grant.principal_statements):
                     reasons.setdefault(f"AwsSolutions-IAM5[{finding}]", inherent.reason)
             for action in self._key_wildcard_actions(stack, policy.policy_document):
                 reasons.setdefault(f"AwsSolutions-IAM5[Action::{action}]", _KMS_REASON)
@@ -352,30 +352,10 @@ class AppRole(Construct):
         key_arns = {flatten_cfn_reference(stack.resolve(key.key_arn)) for key in self._keys}
         found: set[str] = set()
         for statement in stack.resolve(document).get("Statement", []):
-            resources = {flatten_cfn_reference(r) for r in _as_list(statement.get("Resource"))}
+            resources = {flatten_cfn_reference(r) for r in as_list(statement.get("Resource"))}
             if statement.get("Effect") == "Allow" and resources and resources <= key_arns:
-                found.update(_KMS_DATA_KEY_WILDCARDS.intersection(_as_list(statement["Action"])))
+                found.update(_KMS_DATA_KEY_WILDCARDS.intersection(as_list(statement["Action"])))
         return found
-
-
-def _wildcard_findings(stack: Stack, statements: Sequence[iam.PolicyStatement]) -> Iterator[str]:
-    """The ``Action::``/``Resource::`` findings cdk-nag IAM5 reports for ``statements``."""
-    for statement in statements:
-        if statement.effect != iam.Effect.ALLOW:
-            continue
-        for action in statement.actions:
-            if "*" in action:
-                yield f"Action::{action}"
-        for resource in stack.resolve(statement.resources):
-            flat = flatten_cfn_reference(resource)
-            if "*" in flat:
-                yield f"Resource::{flat}"
-
-
-def _as_list(value: object) -> list[object]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
 
 
 # -- prop checks ---------------------------------------------------------------------------

@@ -42,7 +42,6 @@ __all__ = [
     "acknowledge",
     "acknowledge_after_resolution",
     "enable_compliance",
-    "flatten_cfn_reference",
     "mark_stateful",
 ]
 
@@ -115,32 +114,6 @@ class _AcknowledgeAtValidation:
                 self._done.add((resource.node.path, rule_id))
                 acknowledge(resource, rule_id, reason)
         return []
-
-
-def flatten_cfn_reference(value: object) -> str:
-    """A resolved CloudFormation value as the flat string cdk-nag uses in finding ids.
-
-    ``{"Fn::GetAtt": ["Table", "Arn"]}`` becomes ``<Table.Arn>``, ``{"Ref": "X"}`` ``<X>``,
-    ``Fn::Join`` joins, ``Fn::ImportValue`` becomes the export name (cdk-nag 3 semantics).
-    """
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.replace("${", "<").replace("}", ">")
-    if isinstance(value, dict):
-        if "Fn::Join" in value:
-            delimiter, items = value["Fn::Join"]
-            return str(delimiter).join(flatten_cfn_reference(item) for item in items)
-        if "Fn::Sub" in value:
-            return flatten_cfn_reference(value["Fn::Sub"])
-        if "Fn::GetAtt" in value:
-            resource, attribute = value["Fn::GetAtt"]
-            return f"<{flatten_cfn_reference(resource)}.{flatten_cfn_reference(attribute)}>"
-        if "Fn::ImportValue" in value:
-            return flatten_cfn_reference(value["Fn::ImportValue"])
-        if "Ref" in value:
-            return f"<{flatten_cfn_reference(value['Ref'])}>"
-    return json.dumps(value, separators=(",", ":"))
 
 
 def mark_stateful(construct: IConstruct) -> None:

@@ -9,120 +9,19 @@ per resource kind plus variables. :class:`Naming` is that thing, attached to a s
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 
 from constructs import IConstruct
 
 from petplatform_constructs.core.errors import PropError, scope_default
+from petplatform_constructs.core.names import ResourceKind, validate_name
 from petplatform_constructs.platform.stage import Stage
 
 __all__ = ["Naming", "ResourceKind", "use_naming", "validate_name"]
 
 _CONTEXT_KEY = "petplatform:naming"
-
-
-@dataclass(frozen=True)
-class _Rule:
-    label: str
-    min_len: int
-    max_len: int
-    pattern: str
-    pattern_text: str
-    forbidden: tuple[str, ...] = ()
-    forbidden_text: str = ""
-
-
-class ResourceKind(Enum):
-    """Resource kinds with distinct AWS naming rules."""
-
-    GENERIC = _Rule("resource", 1, 1024, r".+", "any characters")
-    S3_BUCKET = _Rule(
-        "S3 bucket",
-        3,
-        63,
-        r"(?!xn--|sthree-|amzn-s3-demo-)(?!.*(?:-s3alias|--ol-s3|\.mrap|--x-s3)$)"
-        r"(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9](?:[a-z0-9-]|\.(?!\.))*[a-z0-9]",
-        "lowercase letters, digits, '-' and single '.', starting and ending with a letter or "
-        "digit; no underscores, no IP-address form, no reserved prefix or suffix",
-    )
-    DYNAMODB_TABLE = _Rule("DynamoDB table", 3, 255, r"[A-Za-z0-9_.-]+", "letters, digits, _ . -")
-    SQS_QUEUE = _Rule(
-        "SQS queue", 1, 80, r"[A-Za-z0-9_-]+", "letters, digits, _ and -; no .fifo suffix"
-    )
-    SQS_FIFO_QUEUE = _Rule(
-        "SQS FIFO queue",
-        6,
-        80,
-        r"[A-Za-z0-9_-]+\.fifo",
-        "letters, digits, _ and -, ending in '.fifo' (80 characters including the suffix)",
-    )
-    SNS_TOPIC = _Rule(
-        "SNS topic",
-        1,
-        256,
-        r"[A-Za-z0-9_-]+(?:\.fifo)?",
-        "letters, digits, _ and - (.fifo allowed)",
-    )
-    COGNITO_DOMAIN_PREFIX = _Rule(
-        "Cognito domain prefix",
-        1,
-        63,
-        r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?",
-        "lowercase letters, digits and '-', not starting or ending with '-'",
-        ("aws", "amazon", "cognito"),
-        "must not contain 'aws', 'amazon' or 'cognito'",
-    )
-    IAM_ROLE = _Rule("IAM role", 1, 64, r"[\w+=,.@-]+", "letters, digits and +=,.@_-")
-    LAMBDA_FUNCTION = _Rule("Lambda function", 1, 64, r"[A-Za-z0-9_-]+", "letters, digits, _ -")
-    LOG_GROUP = _Rule("log group", 1, 512, r"[.\-_/#A-Za-z0-9]+", "letters, digits and ._-/#")
-    ECS_CLUSTER = _Rule("ECS cluster", 1, 255, r"[A-Za-z0-9_-]+", "letters, digits, _ and -")
-    ECR_REPOSITORY = _Rule(
-        "ECR repository",
-        2,
-        256,
-        r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*",
-        "lowercase letters and digits separated by single . _ - or /",
-    )
-    SECRET = _Rule("secret", 1, 512, r"[A-Za-z0-9/_+=.@-]+", "letters, digits and /_+=.@-")
-    SSM_PARAMETER = _Rule(
-        "SSM parameter", 1, 2048, r"[A-Za-z0-9_.\-/]+", "letters, digits and _.-/"
-    )
-    EVENT_BUS = _Rule("event bus", 1, 256, r"[/.\-_A-Za-z0-9]+", "letters, digits and /._-")
-    CLOUDWATCH_DASHBOARD = _Rule(
-        "CloudWatch dashboard", 1, 255, r"[A-Za-z0-9_-]+", "letters, digits, '-' and '_'"
-    )
-    BUDGET = _Rule(
-        "budget", 1, 100, r"[A-Za-z0-9 ._-]+", "letters, digits, spaces and ._- (no ':' or '\\')"
-    )
-    STACK = _Rule("CloudFormation stack", 1, 128, r"[A-Za-z][A-Za-z0-9-]*", "letters, digits and -")
-
-
-def validate_name(
-    kind: ResourceKind, name: str, *, owner: str | None = None, prop: str = "name"
-) -> str:
-    """Return ``name`` if AWS accepts it for ``kind``; else raise naming the rule broken.
-
-    ``owner`` and ``prop`` let a construct report the prop it received the name in.
-    """
-    rule: _Rule = kind.value
-    owner = owner or f"{rule.label} name"
-    if not rule.min_len <= len(name) <= rule.max_len:
-        raise PropError(
-            owner,
-            prop,
-            name,
-            f"length must be {rule.min_len}-{rule.max_len} characters (got {len(name)})",
-        )
-    if not re.fullmatch(rule.pattern, name):
-        raise PropError(owner, prop, name, f"allowed: {rule.pattern_text}")
-    lowered = name.lower()
-    if any(word in lowered for word in rule.forbidden):
-        raise PropError(owner, prop, name, rule.forbidden_text)
-    return name
 
 
 @dataclass(frozen=True)

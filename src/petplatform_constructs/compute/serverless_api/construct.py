@@ -57,7 +57,8 @@ from petplatform_constructs.compute.serverless_api.waf import (
 )
 from petplatform_constructs.core.errors import PropError, require
 from petplatform_constructs.core.exports import add_exports, check_export_prefix
-from petplatform_constructs.platform.compliance import acknowledge, flatten_cfn_reference
+from petplatform_constructs.core.iam import flatten_cfn_reference
+from petplatform_constructs.platform.compliance import acknowledge
 from petplatform_constructs.platform.naming import Naming, ResourceKind
 from petplatform_constructs.platform.stage import StageProfile
 from petplatform_constructs.runtime.auth import CORS_ORIGINS_ENV, ROUTE_GROUPS_ENV

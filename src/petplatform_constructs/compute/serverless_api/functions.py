@@ -25,12 +25,12 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from petplatform_constructs.core.errors import require
+from petplatform_constructs.core.iam import flatten_cfn_reference, inherent_wildcard_findings
 from petplatform_constructs.data.data_table import DataTable
 from petplatform_constructs.platform.compliance import (
     Finding,
     acknowledge,
     acknowledge_after_resolution,
-    flatten_cfn_reference,
 )
 from petplatform_constructs.platform.stage import StageProfile
 
@@ -451,47 +451,5 @@ class ApiFunction(Construct):
             if not isinstance(policy, iam.CfnPolicy):
                 continue
             statements = stack.resolve(policy.policy_document).get("Statement", [])
-            for rule_id, reason in _inherent_findings(statements, key_arns).items():
+            for rule_id, reason in inherent_wildcard_findings(statements, key_arns).items():
                 yield policy, rule_id, reason
-
-
-_XRAY_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
-_KMS_WILDCARDS = frozenset({"kms:GenerateDataKey*", "kms:ReEncrypt*"})
-_XRAY_REASON = (
-    "X-Ray tracing (Tracing.ACTIVE): xray:PutTraceSegments and xray:PutTelemetryRecords support "
-    "no resource-level permissions, so AWS requires Resource '*' for them"
-)
-_INDEX_REASON = (
-    "DynamoDB grant on a table with secondary indexes: <table-arn>/index/* addresses the indexes "
-    "of that one table, which Query on a GSI (owner-scoped lists, 001#35) needs"
-)
-_KMS_REASON = (
-    "kms:GenerateDataKey* and kms:ReEncrypt* are the data-key actions the L2 grants add for the "
-    "granted table's or secret's own customer-managed key, on that key's ARN only"
-)
-
-
-def _as_list(value: object) -> list[object]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
-def _inherent_findings(statements: list[dict[str, object]], key_arns: set[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    allows = [s for s in statements if s.get("Effect") == "Allow"]
-    on_star = [s for s in allows if "*" in _as_list(s.get("Resource"))]
-    if on_star and all(set(map(str, _as_list(s.get("Action")))) <= _XRAY_ACTIONS for s in on_star):
-        found["AwsSolutions-IAM5[Resource::*]"] = _XRAY_REASON
-    for statement in allows:
-        actions = [str(a) for a in _as_list(statement.get("Action"))]
-        resources = [flatten_cfn_reference(r) for r in _as_list(statement.get("Resource"))]
-        if all(a.startswith("dynamodb:") for a in actions):
-            for resource in resources:
-                base = resource.removesuffix("/index/*")
-                if resource.endswith("/index/*") and base in resources:
-                    found[f"AwsSolutions-IAM5[Resource::{resource}]"] = _INDEX_REASON
-        if resources and set(resources) <= key_arns:
-            for action in _KMS_WILDCARDS.intersection(actions):
-                found[f"AwsSolutions-IAM5[Action::{action}]"] = _KMS_REASON
-    return found
