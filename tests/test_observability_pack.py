@@ -822,7 +822,7 @@ def test_rejects_unsupported_things_and_says_what_is_supported() -> None:
     pack = ObservabilityPack(stack, "Monitoring")
     topic = sns.Topic(stack, "Topic")
     with pytest.raises(
-        PropError, match=r"invalid watch='Topic at Test/Topic'.*supported: DataTable"
+        PropError, match=r"invalid watch=.Topic at Test/Topic.*supported: a construct of this"
     ):
         pack.watch(topic)  # type: ignore[arg-type]
 

@@ -944,7 +944,7 @@ def test_a_function_outliving_the_integration_timeout_is_noted(stack_synth: Synt
     ]
     assert notes == [
         "dog-management may run 30 s, but the REST API answers 504 after its 29 s integration "
-        "timeout (conflict 11): callers never see a slower result."
+        "timeout: callers never see a slower result."
     ]
 
 
@@ -1255,7 +1255,7 @@ BAD_INPUT = [
     ),
     pytest.param(
         {"kind": ApiKind.HTTP, "jwt_audience": ["c"], "waf": WafRules()},
-        r"invalid waf=.*HTTP APIs cannot be associated with a WAF web ACL \(conflict 12\)",
+        r"invalid waf=.*HTTP APIs cannot be associated with a WAF web ACL:",
         id="WAF with an HTTP API",
     ),
     pytest.param(
@@ -1269,7 +1269,7 @@ BAD_INPUT = [
             "jwt_audience": ["c"],
             "routes": [RouteSpec("POST", "/dogs", "echo", request_model=DOG)],
         },
-        r"request_model='Dog'; HTTP APIs have no request validation \(conflict 12\)",
+        r"request_model='Dog'; HTTP APIs have no request validation:",
         id="request model on an HTTP API",
     ),
     pytest.param(

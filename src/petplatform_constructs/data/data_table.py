@@ -1,14 +1,12 @@
 """DataTable: one DynamoDB table with stage-aware protection, always a ``TableV2``.
 
-Every example app builds all its tables with this construct (12 in HomeForPup, 4 in Dog Care,
-17 in ListBackup), so the props describe a table the way those apps do: keys, indexes, billing,
+The props describe a table the way platform apps declare theirs: keys, indexes, billing,
 backups, stream, TTL, encryption and replicas. :class:`TableSpec` and :func:`tables_from_specs`
 declare N tables compactly with shared settings.
 
 Why ``TableV2`` always: it synthesizes ``AWS::DynamoDB::GlobalTable`` even with one region, so
 adding a replica region later is an in-place update of the same resource. Starting with a plain
-``AWS::DynamoDB::Table`` would make that change a replacement or a data migration. This
-deliberately overrides conflict 20 of the seed checklist (which proposed plain tables).
+``AWS::DynamoDB::Table`` would make that change a replacement or a data migration.
 """
 
 from __future__ import annotations
@@ -27,6 +25,7 @@ from constructs import Construct
 
 from petplatform_constructs.core.errors import PropError, require
 from petplatform_constructs.core.exports import add_exports, check_export_prefix
+from petplatform_constructs.core.watch import Watcher, alarmable_operations
 from petplatform_constructs.platform.compliance import acknowledge
 from petplatform_constructs.platform.naming import Naming, ResourceKind, validate_name
 from petplatform_constructs.platform.stage import StageProfile
@@ -50,23 +49,8 @@ TABLE_CONSTRUCT_ID = "Table"
 KeySpec: TypeAlias = str | dynamodb.Attribute
 """A key attribute: a ``dynamodb.Attribute``, or ``"name"`` (STRING) / ``"name:S|N|B"``."""
 
-ALARMABLE_OPERATIONS: tuple[dynamodb.Operation, ...] = (
-    dynamodb.Operation.GET_ITEM,
-    dynamodb.Operation.BATCH_GET_ITEM,
-    dynamodb.Operation.QUERY,
-    dynamodb.Operation.SCAN,
-    dynamodb.Operation.PUT_ITEM,
-    dynamodb.Operation.UPDATE_ITEM,
-    dynamodb.Operation.DELETE_ITEM,
-    dynamodb.Operation.BATCH_WRITE_ITEM,
-    dynamodb.Operation.TRANSACT_GET_ITEMS,
-    dynamodb.Operation.TRANSACT_WRITE_ITEMS,
-)
-"""The ten item operations the per-operation metrics sum by default.
-
-A CloudWatch alarm on a math expression takes at most 10 metrics, so the CDK default (all 14
-operations) cannot be alarmed on; these ten can.
-"""
+ALARMABLE_OPERATIONS: tuple[dynamodb.Operation, ...] = tuple(alarmable_operations())
+"""The ten item operations the per-operation metrics sum by default (alarmable)."""
 
 MAX_GLOBAL_INDEXES = 20  # DynamoDB default quota; TableV2 enforces the same number.
 MAX_LOCAL_INDEXES = 5  # DynamoDB hard limit.
@@ -115,7 +99,7 @@ class AutoscaledCapacity:
 
 @dataclass(frozen=True)
 class ProvisionedCapacity:
-    """Provisioned billing with autoscaled read and write capacity (002#20, conflict 19).
+    """Provisioned billing with autoscaled read and write capacity.
 
     TableV2 cannot fix write capacity, so both directions autoscale; GSIs and replicas inherit
     these settings.
@@ -748,6 +732,10 @@ class DataTable(Construct):
         return self.table.table_stream_arn if self._has_stream else None
 
     # -- grants (least privilege, delegated to the table) -------------------------------------
+    def register_observability(self, watcher: Watcher) -> None:
+        """Watched as a table: throttle alarm, capacity and errors on the dashboard."""
+        watcher.watch_table(self)
+
     def grant_read_data(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow reads (Get/BatchGet/Query/Scan...) on the table and its indexes."""
         return self.table.grant_read_data(grantee)

@@ -1,7 +1,7 @@
 """ProfilesTable: the user-profile table preset (HomeForPup's ``profiles``) on DataTable.
 
 A profile is one item per user, read by user id and looked up by email at sign-in, and other
-services react to profile changes through its stream (000#5, 000#19, 000#20).
+services react to profile changes through its stream.
 """
 
 from __future__ import annotations

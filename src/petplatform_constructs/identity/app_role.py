@@ -1,6 +1,6 @@
 """AppRole: the least-privilege application role of Lambda functions and EC2 instances.
 
-HomeForPup's IAM stack (checklist 000#43-49) holds one role that its services assume. Every
+HomeForPup's IAM stack holds one role that its services assume. Every
 permission is derived from a resource handed to the construct, so the policy can only name
 those resources: read/write data on tables (and their indexes), read/write objects in buckets,
 read-only Cognito on user pools, SES sending, and CloudWatch Logs writing under log-group
@@ -52,7 +52,7 @@ __all__ = [
 _OWNER = "AppRole"
 
 COGNITO_READ_ACTIONS = READ_ACTIONS
-"""Read-only Cognito actions (000#46), the same list as :meth:`AuthPool.grant_read`."""
+"""Read-only Cognito actions, the same list as :meth:`AuthPool.grant_read`."""
 
 SES_SEND_ACTIONS: tuple[str, ...] = ("ses:SendEmail", "ses:SendRawEmail")
 LOG_WRITE_ACTIONS: tuple[str, ...] = (
@@ -75,12 +75,12 @@ _MIN_SESSION, _MAX_SESSION = 3600, 43200
 
 _TABLE_REASON = (
     "DynamoDB grant_read_write_data on a table that has secondary indexes: <table-arn>/index/* "
-    "addresses the indexes of that one table, which Query and Scan on a GSI need (000#44)"
+    "addresses the indexes of that one table, which Query and Scan on a GSI need"
 )
 _BUCKET_REASON = (
     "S3 grant_read_write on one bucket: <bucket-arn>/* addresses its objects, whose keys are "
     "unknown at synth time, and s3:GetObject*/DeleteObject*/List*/Abort*/GetBucket* are the "
-    "L2 grant's object action groups, with no bucket-configuration writes (000#45)"
+    "L2 grant's object action groups, with no bucket-configuration writes"
 )
 _KMS_REASON = (
     "kms:GenerateDataKey* and kms:ReEncrypt* are the data-key actions that the L2 table and "
@@ -90,12 +90,11 @@ _KMS_DATA_KEY_WILDCARDS = frozenset({"kms:GenerateDataKey*", "kms:ReEncrypt*"})
 _LOGS_REASON = (
     "Lambda and the CloudWatch agent create log groups and streams at runtime, named after "
     "functions and instances; write access is limited to the configured log-group prefixes "
-    "instead of the AWS managed AWSLambdaBasicExecutionRole policy (000#48)"
+    "instead of the AWS managed AWSLambdaBasicExecutionRole policy"
 )
 _SES_REASON = (
-    "Conflict 40: the app has no SES identity resource, so SendEmail/SendRawEmail are limited "
-    "to the SES identities of this account and region until ses_identity_arns names them "
-    "(000#47)"
+    "the app has no SES identity resource, so SendEmail/SendRawEmail are limited to the SES "
+    "identities of this account and region until ses_identity_arns names them"
 )
 
 
@@ -125,7 +124,7 @@ class AppRole(Construct):
         user_pools: user pools the role may read (:data:`COGNITO_READ_ACTIONS`). Default: none.
         send_email: allow ``ses:SendEmail``/``ses:SendRawEmail``. Default: True.
         ses_identity_arns: SES identities the role may send from. Default: every identity of
-            the stack's account and region (conflict 40), acknowledged as such.
+            the stack's account and region, acknowledged as such.
         from_address: restrict sending to this ``From`` address (``ses:FromAddress``; ``*``
             allowed, e.g. ``*@example.com``). Default: any address of the identities.
         log_group_prefixes: log-group name prefixes the role may create and write to; an empty

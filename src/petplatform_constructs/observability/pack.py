@@ -16,25 +16,24 @@ call order: create (or call ``watch_all_in``) after the constructs it should fin
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol, TypeAlias, cast, runtime_checkable
+from typing import TypeAlias, cast
 
 from aws_cdk import Annotations, CfnOutput, Duration, Stack, Token, aws_budgets
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IConstruct, Node
+from constructs import Construct, IConstruct
 
 from petplatform_constructs.core.errors import PropError, require, require_sequence
 from petplatform_constructs.core.exports import add_exports, check_export_prefix
-from petplatform_constructs.data.data_table import DataTable
-from petplatform_constructs.identity.auth_pool import AuthPool
+from petplatform_constructs.core.resources import TableLike, as_table
+from petplatform_constructs.core.watch import BucketMetrics, Observable, UserPoolMetrics
 from petplatform_constructs.observability.alerting import (
     allow_budgets_to_publish,
     create_alert_topic,
@@ -65,8 +64,6 @@ from petplatform_constructs.observability.settings import (
 )
 from petplatform_constructs.platform.naming import Naming, ResourceKind, validate_name
 from petplatform_constructs.platform.stage import StageProfile
-from petplatform_constructs.storage.image_buckets import ImageBuckets
-from petplatform_constructs.storage.secure_bucket import SecureBucket
 
 __all__ = [
     "ACCESS_DENIED_METRIC_NAMESPACE",
@@ -103,39 +100,19 @@ _SYMBOLS = {
 _GRAPH_WIDTH = 6
 _GRAPH_HEIGHT = 6
 _SUPPORTED = (
-    "DataTable or dynamodb ITable, AuthPool, SecureBucket, ImageBuckets, lambda IFunction, "
-    "sqs IQueue, apigateway IRestApi, apigatewayv2 IHttpApi, or a construct with "
-    "register_observability(pack)"
+    "a construct of this library (or any construct with register_observability(watcher)), "
+    "a dynamodb ITable, lambda IFunction, sqs IQueue, apigateway IRestApi or apigatewayv2 "
+    "IHttpApi"
 )
 
 
-@runtime_checkable
-class SupportsObservability(Protocol):
-    """A construct that tells the pack what to watch on it.
-
-    Constructs of this library that the pack does not know natively (ServerlessApi, FifoPipeline,
-    FargateApi...) implement ``register_observability`` by calling the pack's ``watch_*``
-    methods for their parts, or :meth:`ObservabilityPack.add_plan` with a custom
-    :class:`WatchPlan`. :meth:`ObservabilityPack.watch` and discovery call it.
-    """
-
-    @property
-    def node(self) -> Node: ...
-
-    def register_observability(self, pack: ObservabilityPack) -> None: ...
+SupportsObservability = Observable
+"""Former name of :class:`~petplatform_constructs.core.watch.Observable`."""
 
 
 Watchable: TypeAlias = (
-    DataTable
-    | dynamodb.ITable
-    | AuthPool
-    | SecureBucket
-    | ImageBuckets
-    | lambda_.IFunction
-    | sqs.IQueue
-    | apigateway.IRestApi
-    | apigatewayv2.IHttpApi
-    | SupportsObservability
+    "Observable | TableLike | lambda_.IFunction | sqs.IQueue | apigateway.IRestApi "
+    "| apigatewayv2.IHttpApi"
 )
 """Anything :meth:`ObservabilityPack.watch` accepts."""
 
@@ -155,7 +132,7 @@ class ObservabilityPack(Construct):
         id: construct id.
         name: short name of the topic and the dashboard, through the naming strategy in scope.
             Default: CloudFormation-generated names.
-        alarm_email_addresses: email subscriptions of the created topic (001#51). Each address
+        alarm_email_addresses: email subscriptions of the created topic. Each address
             must confirm the subscription from the email AWS sends. Default none.
         alert_topic: an existing topic to notify instead of creating one. Not with
             ``alarm_email_addresses``, ``topic_name`` or ``encryption_key``. Its owner must let
@@ -173,10 +150,10 @@ class ObservabilityPack(Construct):
         watch: resources to watch now, as with :meth:`watch`. Default none.
         discover: also watch every construct of this library found below ``scope`` now, as
             with :meth:`watch_all_in` (so create the pack after them). Default False.
-        budgets: monthly cost budgets notifying the topic (001#49, conflict 37), e.g.
+        budgets: monthly cost budgets notifying the topic, e.g.
             ``[BudgetSpec.monthly_cost_alerts(50, 100)]``. Default none.
         access_denied_log_group: CloudTrail's log group (an ``ILogGroup`` or its name) to count
-            access-denied API calls in, with a metric filter and an alarm (000#62, conflict 39).
+            access-denied API calls in, with a metric filter and an alarm.
             Trails are per account: configure it in one pack per account and region. Default:
             none, and no filter.
         export_prefix: export ``{prefix}-AlertTopicArn`` and ``{prefix}-DashboardName``.
@@ -367,9 +344,9 @@ class ObservabilityPack(Construct):
 
     # -- resource types -------------------------------------------------------------------------
     def watch_table(
-        self, table: DataTable | dynamodb.ITable, *, throttle_threshold: int | None = None
+        self, table: TableLike, *, throttle_threshold: int | None = None
     ) -> list[cloudwatch.Alarm]:
-        """DynamoDB: alarm on read + write throttle events per table (000#59), dashboard.
+        """DynamoDB: alarm on read + write throttle events per table, dashboard.
 
         Args:
             table: a DataTable, or any ``ITable``/``ITableV2``.
@@ -379,18 +356,18 @@ class ObservabilityPack(Construct):
         events = self._positive(
             "throttle_threshold", throttle_threshold, self.thresholds.table_throttle_events
         )
-        l2 = table.table if isinstance(table, DataTable) else table
+        l2 = as_table(table)
         return self._watch(
-            table,
+            cast(IConstruct, table),
             lambda label: table_plan(
                 l2, label=label, throttle_events=events, period=self.window.period
             ),
         )
 
     def watch_user_pool(
-        self, pool: AuthPool, *, throttle_threshold: int | None = None
+        self, pool: UserPoolMetrics, *, throttle_threshold: int | None = None
     ) -> list[cloudwatch.Alarm]:
-        """Cognito: sign-in/sign-up/token-refresh successes, alarm on sign-in throttles (000#61).
+        """Cognito: sign-in/sign-up/token-refresh successes, alarm on sign-in throttles.
 
         Args:
             pool: the AuthPool; its app clients are watched one by one.
@@ -401,32 +378,23 @@ class ObservabilityPack(Construct):
             "throttle_threshold", throttle_threshold, self.thresholds.sign_in_throttles
         )
         return self._watch(
-            pool,
+            cast(IConstruct, pool),
             lambda label: user_pool_plan(
                 pool, label=label, sign_in_throttles=throttles, period=self.window.period
             ),
         )
 
-    def watch_bucket(self, bucket: SecureBucket | ImageBuckets) -> list[cloudwatch.Alarm]:
-        """S3: storage and (with request metrics) requests and errors; dashboard only (000#60).
+    def watch_bucket(self, bucket: BucketMetrics | Observable) -> list[cloudwatch.Alarm]:
+        """S3: storage and (with request metrics) requests and errors; dashboard only.
 
-        An ImageBuckets is watched bucket by bucket.
+        A group of buckets (an ImageBuckets) is watched bucket by bucket.
         """
-        if isinstance(bucket, ImageBuckets):
-            require(
-                not self.is_watched(bucket),
-                self._owner,
-                "watch",
-                bucket.node.path,
-                "each resource once: it is watched already",
-            )
-            self._mark(bucket, None)
-            for member in bucket.buckets:
-                if not self.is_watched(member):
-                    self.watch_bucket(member)
-            return []
+        if not hasattr(bucket, "metric_bucket_size_bytes") and isinstance(bucket, Observable):
+            return self._register(bucket)
+        subject = cast(IConstruct, bucket)
+        metrics = cast(BucketMetrics, bucket)
         return self._watch(
-            bucket, lambda label: bucket_plan(bucket, label=label, period=self.window.period)
+            subject, lambda label: bucket_plan(metrics, label=label, period=self.window.period)
         )
 
     def watch_lambda(
@@ -437,7 +405,7 @@ class ObservabilityPack(Construct):
         throttle_threshold: int | None = None,
         duration_threshold: Duration | None = None,
     ) -> list[cloudwatch.Alarm]:
-        """Lambda: error rate (001#48), throttles and p99 duration alarms, dashboard (001#47).
+        """Lambda: error rate, throttles and p99 duration alarms, dashboard.
 
         Args:
             function: the function.
@@ -533,7 +501,7 @@ class ObservabilityPack(Construct):
         latency: Duration | None = None,
         latency_statistic: str | None = None,
     ) -> list[cloudwatch.Alarm]:
-        """API Gateway REST API: 5XX error rate (001#48) and latency (001#50) alarms, dashboard.
+        """API Gateway REST API: 5XX error rate and latency alarms, dashboard.
 
         Args:
             api: the API.
@@ -573,7 +541,7 @@ class ObservabilityPack(Construct):
         latency: Duration | None = None,
         latency_statistic: str | None = None,
     ) -> list[cloudwatch.Alarm]:
-        """API Gateway HTTP API: 5XX error rate and latency alarms, dashboard (002#79, 004#116).
+        """API Gateway HTTP API: 5XX error rate and latency alarms, dashboard.
 
         Args:
             api: the API.
@@ -602,27 +570,8 @@ class ObservabilityPack(Construct):
 
     # -- rendering ------------------------------------------------------------------------------
     def _dispatch(self, thing: Watchable) -> list[cloudwatch.Alarm]:
-        if isinstance(thing, SupportsObservability):
-            subject = cast(IConstruct, thing)
-            require(
-                subject.node.addr not in self._registered,
-                self._owner,
-                "watch",
-                subject.node.path,
-                "each construct once: it registered itself already",
-            )
-            # Registered, not watched: the construct may still add a plan for itself.
-            self._registered.add(subject.node.addr)
-            self.watched.append(subject)
-            before = len(self.alarms)
-            thing.register_observability(self)
-            return self.alarms[before:]
-        if isinstance(thing, DataTable):
-            return self.watch_table(thing)
-        if isinstance(thing, AuthPool):
-            return self.watch_user_pool(thing)
-        if isinstance(thing, (SecureBucket, ImageBuckets)):
-            return self.watch_bucket(thing)
+        if isinstance(thing, Observable):
+            return self._register(thing)
         # L2 interfaces are jsii protocols, which isinstance cannot check: look at their API.
         if _has(thing, "metric_invocations", "function_arn"):
             return self.watch_lambda(thing)  # type: ignore[arg-type]
@@ -641,6 +590,22 @@ class ObservabilityPack(Construct):
             f"{type(thing).__name__} at {node.path if node else '?'}",
             f"supported: {_SUPPORTED}",
         )
+
+    def _register(self, thing: Observable) -> list[cloudwatch.Alarm]:
+        """Let ``thing`` hand its parts to this pack (once per construct)."""
+        require(
+            thing.node.addr not in self._registered,
+            self._owner,
+            "watch",
+            thing.node.path,
+            "each construct once: it is watched already",
+        )
+        # Registered, not watched: the construct may still add a plan for itself.
+        self._registered.add(thing.node.addr)
+        self.watched.append(cast(IConstruct, thing))
+        before = len(self.alarms)
+        thing.register_observability(self)
+        return self.alarms[before:]
 
     def _watch(
         self,
@@ -899,9 +864,7 @@ def _has(thing: object, *attributes: str) -> bool:
 
 
 def _is_discoverable(construct: IConstruct) -> bool:
-    return isinstance(
-        construct, (DataTable, AuthPool, ImageBuckets, SecureBucket, SupportsObservability)
-    )
+    return isinstance(construct, Observable)
 
 
 def _naming_or_none(scope: Construct, naming: Naming | None) -> Naming | None:

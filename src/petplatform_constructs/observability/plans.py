@@ -10,7 +10,6 @@ hand them to :meth:`ObservabilityPack.add_plan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Duration
@@ -21,9 +20,14 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 
-from petplatform_constructs.data.data_table import ALARMABLE_OPERATIONS
-from petplatform_constructs.identity.auth_pool import AuthPool
-from petplatform_constructs.storage.secure_bucket import SecureBucket
+from petplatform_constructs.core.watch import (
+    AlarmRule,
+    BucketMetrics,
+    Panel,
+    UserPoolMetrics,
+    WatchPlan,
+    alarmable_operations,
+)
 
 __all__ = [
     "ACCESS_DENIED_FILTER_PATTERN",
@@ -43,72 +47,10 @@ __all__ = [
 ACCESS_DENIED_FILTER_PATTERN = (
     '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }'
 )
-"""CloudTrail events of denied API calls (000#62; the CIS "unauthorized API calls" filter)."""
+"""CloudTrail events of denied API calls (the CIS "unauthorized API calls" filter)."""
 
 _ABOVE = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
 _AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
-
-
-@dataclass(frozen=True)
-class AlarmRule:
-    """One alarm: a metric, a threshold, and what an on-call engineer should do about it.
-
-    Args:
-        id: construct id of the alarm inside its resource's section, e.g. ``"ErrorRate"``.
-        metric: the metric or math expression to alarm on.
-        threshold: the threshold.
-        comparison: how the metric compares with the threshold to breach.
-        summary: what the alarm means, one sentence.
-        runbook: the first things to check, one or two sentences.
-        evaluation_periods: N datapoints looked at. Default: the pack's ``AlarmWindow``.
-        datapoints_to_alarm: M of them that must breach. Default: the pack's ``AlarmWindow``.
-        treat_missing_data: Default NOT_BREACHING: no datapoint means no traffic, not failure.
-    """
-
-    id: str
-    metric: cloudwatch.IMetric
-    threshold: float
-    comparison: cloudwatch.ComparisonOperator
-    summary: str
-    runbook: str
-    evaluation_periods: int | None = None
-    datapoints_to_alarm: int | None = None
-    treat_missing_data: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING
-
-    @property
-    def description(self) -> str:
-        """``alarm_description``: the summary and a runbook line."""
-        return f"{self.summary} Runbook: {self.runbook}"
-
-
-@dataclass(frozen=True)
-class Panel:
-    """One dashboard graph; with ``alarm``, it also draws the threshold and defines the alarm."""
-
-    title: str
-    metrics: Sequence[cloudwatch.IMetric]
-    alarm: AlarmRule | None = None
-
-
-@dataclass(frozen=True)
-class WatchPlan:
-    """Everything the pack shows and alarms on for one resource.
-
-    Args:
-        kind: first part of the section's construct id, e.g. ``"Table"``.
-        title: the dashboard section heading.
-        panels: graphs, in order.
-        note: an optional line of markdown under the heading.
-    """
-
-    kind: str
-    title: str
-    panels: Sequence[Panel]
-    note: str | None = None
-
-    @property
-    def alarm_rules(self) -> list[AlarmRule]:
-        return [panel.alarm for panel in self.panels if panel.alarm is not None]
 
 
 # -- DynamoDB ---------------------------------------------------------------------------------
@@ -117,7 +59,7 @@ class WatchPlan:
 def table_plan(
     table: dynamodb.ITable, *, label: str, throttle_events: float, period: Duration
 ) -> WatchPlan:
-    """Throttling, capacity and errors of one table (000#59, 002#70).
+    """Throttling, capacity and errors of one table.
 
     The alarm sums ``ReadThrottleEvents`` and ``WriteThrottleEvents`` (dimension ``TableName``):
     two metrics that cover every operation, PartiQL and transactions included, where the
@@ -154,7 +96,7 @@ def table_plan(
                 "Throttled requests by operation",
                 [
                     table.metric_throttled_requests_for_operations(
-                        operations=list(ALARMABLE_OPERATIONS), period=period
+                        operations=alarmable_operations(), period=period
                     )
                 ],
             ),
@@ -169,7 +111,7 @@ def table_plan(
                 "System errors",
                 [
                     table.metric_system_errors_for_operations(
-                        operations=list(ALARMABLE_OPERATIONS), period=period
+                        operations=alarmable_operations(), period=period
                     )
                 ],
             ),
@@ -181,9 +123,9 @@ def table_plan(
 
 
 def user_pool_plan(
-    pool: AuthPool, *, label: str, sign_in_throttles: float, period: Duration
+    pool: UserPoolMetrics, *, label: str, sign_in_throttles: float, period: Duration
 ) -> WatchPlan:
-    """Sign-in, sign-up and token-refresh successes and sign-in throttles per app client (000#61).
+    """Sign-in, sign-up and token-refresh successes and sign-in throttles per app client.
 
     Cognito publishes these per (pool, app client) only, so a pool without clients has nothing
     to show.
@@ -225,8 +167,8 @@ def user_pool_plan(
 # -- S3 ---------------------------------------------------------------------------------------
 
 
-def bucket_plan(bucket: SecureBucket, *, label: str, period: Duration) -> WatchPlan:
-    """Storage (daily) and, with request metrics on, requests and errors of a bucket (000#60)."""
+def bucket_plan(bucket: BucketMetrics, *, label: str, period: Duration) -> WatchPlan:
+    """Storage (daily) and, with request metrics on, requests and errors of a bucket."""
     panels = [
         Panel("Bucket size (bytes, daily)", [bucket.metric_bucket_size_bytes()]),
         Panel("Objects (daily)", [bucket.metric_number_of_objects()]),
@@ -263,7 +205,7 @@ def function_plan(
     duration_threshold_ms: float | None,
     period: Duration,
 ) -> WatchPlan:
-    """Invocations, error rate, throttles and p99 duration of a function (001#47-48, 002#79)."""
+    """Invocations, error rate, throttles and p99 duration of a function."""
     invocations = function.metric_invocations(statistic="Sum", period=period)
     errors = function.metric_errors(statistic="Sum", period=period)
     error_rate = cloudwatch.MathExpression(
@@ -338,7 +280,7 @@ def queue_plan(
     dlq_messages: float,
     period: Duration,
 ) -> WatchPlan:
-    """Backlog age of a work queue, or the depth of a dead-letter queue (002#36, 002#79)."""
+    """Backlog age of a work queue, or the depth of a dead-letter queue."""
     visible = queue.metric_approximate_number_of_messages_visible(
         statistic="Maximum", period=period
     )
@@ -421,7 +363,7 @@ def _api_plan(
     latency_statistic: str,
     period: Duration,
 ) -> WatchPlan:
-    """Shared by REST and HTTP APIs: requests, 5XX error rate (001#48) and latency (001#50)."""
+    """Shared by REST and HTTP APIs: requests, 5XX error rate and latency."""
     error_rate = cloudwatch.MathExpression(
         expression="100 * errors / requests",
         using_metrics={"errors": metrics.server_errors, "requests": metrics.requests},
@@ -567,7 +509,7 @@ def http_api_plan(
 def access_denied_plan(
     metric: cloudwatch.IMetric, *, log_group_label: str, events: float
 ) -> WatchPlan:
-    """Denied API calls counted by a metric filter on a CloudTrail log group (000#62)."""
+    """Denied API calls counted by a metric filter on a CloudTrail log group."""
     return WatchPlan(
         kind="AccessDenied",
         title="IAM access denied (CloudTrail)",

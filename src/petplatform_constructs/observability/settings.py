@@ -130,18 +130,18 @@ class AlarmThresholds:
     Counts alarm at ``>= value`` per period; rates, latencies and durations at ``> value``.
 
     Args:
-        table_throttle_events: DynamoDB read + write throttle events (000#59). Default 1.
-        sign_in_throttles: Cognito ``SignInThrottles`` per app client (000#61). Default 1.
-        lambda_error_rate_percent: ``100 * Errors / Invocations`` (001#48). Default 5.
+        table_throttle_events: DynamoDB read + write throttle events. Default 1.
+        sign_in_throttles: Cognito ``SignInThrottles`` per app client. Default 1.
+        lambda_error_rate_percent: ``100 * Errors / Invocations``. Default 5.
         lambda_throttles: Lambda ``Throttles``. Default 1.
         lambda_duration_timeout_fraction: p99 ``Duration`` above this fraction of the
             function's timeout, (0, 1]. Default 0.8.
-        api_error_rate_percent: ``100 * 5XX / Count`` of an API (001#48). Default 5.
-        api_latency_ms: API ``Latency`` in milliseconds (001#50). Default 2000.
+        api_error_rate_percent: ``100 * 5XX / Count`` of an API. Default 5.
+        api_latency_ms: API ``Latency`` in milliseconds. Default 2000.
         api_latency_statistic: statistic of the latency alarm. Default ``p90``.
         queue_oldest_message_age_seconds: SQS ``ApproximateAgeOfOldestMessage``. Default 300.
         dlq_messages: visible messages in a dead-letter queue. Default 1 (any message).
-        access_denied_events: CloudTrail access-denied events (000#62). Default 1.
+        access_denied_events: CloudTrail access-denied events. Default 1.
     """
 
     table_throttle_events: int = 1
@@ -173,7 +173,7 @@ class AlarmThresholds:
 
 @dataclass(frozen=True)
 class BudgetSpec:
-    """A monthly AWS cost budget whose notifications go to the alert topic (001#49).
+    """A monthly AWS cost budget whose notifications go to the alert topic.
 
     Budgets measure the whole account unless ``cost_allocation_tags`` narrows them, so a dev
     and a prod stack sharing an account should each filter on their ``Environment`` tag (the tag
@@ -186,7 +186,7 @@ class BudgetSpec:
         thresholds_percent: notify when actual cost passes these percentages of the limit,
             each in (0, 100]. Default ``(80, 100)``.
         thresholds_usd: notify when actual cost passes these absolute amounts (USD, > 0),
-            as ``ABSOLUTE_VALUE`` notifications (conflict 37). Default none.
+            as ``ABSOLUTE_VALUE`` notifications. Default none.
         email_addresses: also email these addresses directly (at most 10), e.g. finance,
             besides the alert topic. Default none.
         cost_allocation_tags: count only costs carrying one of these tags, e.g.
@@ -208,7 +208,7 @@ class BudgetSpec:
         email_addresses: Sequence[str] = (),
         cost_allocation_tags: Mapping[str, str] | None = None,
     ) -> BudgetSpec:
-        """One monthly budget alerting at each of ``amounts_usd`` (e.g. the seed's 50 and 100).
+        """One monthly budget alerting at each of ``amounts_usd`` (e.g. 50 and 100).
 
         The limit is the largest amount; each amount is an ``ABSOLUTE_VALUE`` notification.
         """

@@ -1,6 +1,6 @@
 """Naming strategies and the AWS naming rules they are checked against at synth time.
 
-The seeds use three conventions literally (checklist X1, conflict 6): a stage suffix
+Platforms use three naming conventions: a stage suffix
 (``profiles``, ``profiles-staging``), ``{service}-{stage}-{resource}`` with per-resource-type
 variants, and templates such as ``{project}_cluster_{env}``. They are all one thing: a pattern
 per resource kind plus variables. :class:`Naming` is that thing, attached to a scope once with
@@ -56,12 +56,12 @@ class Naming:
                     f"{sorted({'resource', *self.variables})}",
                 )
 
-    # -- the three conventions of the seeds -------------------------------------------------
+    # -- the three common conventions ------------------------------------------------------
     @classmethod
     def suffixed(
         cls, stage: Stage | str, *, unsuffixed: tuple[Stage, ...] = (Stage.DEV,)
     ) -> Naming:
-        """``name`` in dev, ``name-{stage}`` elsewhere (HomeForPup, 000#53-56)."""
+        """``name`` in dev, ``name-{stage}`` elsewhere (HomeForPup)."""
         parsed = Stage.parse(stage)
         suffix = "" if parsed in unsuffixed else f"-{parsed.value}"
         return cls("{resource}{suffix}", {"stage": parsed.value, "suffix": suffix})
@@ -70,7 +70,7 @@ class Naming:
     def service_stage_resource(
         cls, service: str, stage: Stage | str, *, per_kind: Mapping[ResourceKind, str] | None = None
     ) -> Naming:
-        """``{service}-{stage}-{resource}``, the library default (conflict 6)."""
+        """``{service}-{stage}-{resource}``, the library default."""
         parsed = Stage.parse(stage)
         return cls(
             "{service}-{stage}-{resource}",

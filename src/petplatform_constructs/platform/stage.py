@@ -25,7 +25,7 @@ _CONTEXT_KEY = "petplatform:stage-profile"
 
 
 class Stage(str, Enum):
-    """Deployment stages used by the reference architectures (conflict 9: all four exist)."""
+    """Deployment stages used by the reference architectures (all four exist)."""
 
     DEV = "dev"
     TEST = "test"

@@ -1,4 +1,4 @@
-"""ImageBuckets: HomeForPup's S3 stack as one construct (000#23-32, 000#57, 000#60).
+"""ImageBuckets: HomeForPup's S3 stack as one construct.
 
 An *image* bucket that serves pictures (private by default; CloudFront with ``cdn=True`` or a
 public-read opt-in), a private *upload* bucket where browsers drop files through presigned URLs
@@ -19,6 +19,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from petplatform_constructs.core.errors import PropError, require
+from petplatform_constructs.core.watch import Watcher
 from petplatform_constructs.platform.naming import Naming, ResourceKind, validate_name
 from petplatform_constructs.platform.stage import StageProfile
 from petplatform_constructs.storage.secure_bucket import (
@@ -38,24 +39,24 @@ _UPLOAD_METHODS = (s3.HttpMethods.PUT, s3.HttpMethods.POST)
 class ImageBuckets(Construct):
     """Image, upload and access-log buckets with HomeForPup's rules.
 
-    * Image bucket (``Images``): CORS GET/PUT/POST/HEAD (000#25); transition to
+    * Image bucket (``Images``): CORS GET/PUT/POST/HEAD; transition to
       ``image_storage_class`` after 90 days, noncurrent versions expire after 30 days, abort
-      multipart uploads after 7 days (000#27); versioned in prod-like stages (000#26);
-      request metrics (000#60); private unless ``cdn`` or ``public_read`` (000#24, conflict 1).
-    * Upload bucket (``Uploads``): private with all four Block Public Access flags (000#29),
-      objects expire after 7 days and multipart uploads are aborted after 1 day (000#30-31),
+      multipart uploads after 7 days; versioned in prod-like stages;
+      request metrics; private unless ``cdn`` or ``public_read``.
+    * Upload bucket (``Uploads``): private with all four Block Public Access flags,
+      objects expire after 7 days and multipart uploads are aborted after 1 day,
       never versioned, even in prod (temporary data); CORS PUT/POST for browser uploads.
     * Access-log bucket (``AccessLogs``, with ``access_logs``): receives the server access logs
       of both (and the CloudFront logs with ``cdn``); expires logs after the stage's log
       retention; not versioned (log objects are written once).
 
-    Buckets are RETAINed in prod-like stages and auto-emptied in dev (000#32), from the stage
+    Buckets are RETAINed in prod-like stages and auto-emptied in dev, from the stage
     profile. Construct ids ``Images``, ``Uploads``, ``AccessLogs`` and each one's ``Bucket``
     child are a public contract: renaming them replaces the buckets.
 
     Args:
         image_name: short name of the image bucket, through the naming strategy. ``None``: a
-            CloudFormation-generated name (globally unique; conflict 7). Default ``"images"``.
+            CloudFormation-generated name (globally unique). Default ``"images"``.
         image_bucket_name: literal physical name; overrides ``image_name``.
         upload_name: like ``image_name``. Default ``"uploads"``.
         upload_bucket_name: literal; overrides ``upload_name``.
@@ -269,6 +270,12 @@ class ImageBuckets(Construct):
 
     # -- grants for the upload -> process -> serve flow ----------------------------------------
 
+    def register_observability(self, watcher: Watcher) -> None:
+        """Watched bucket by bucket (buckets watched already keep their settings)."""
+        for bucket in self.buckets:
+            if not watcher.is_watched(bucket):
+                watcher.watch_bucket(bucket)
+
     def grant_upload(self, grantee: iam.IGrantable, key_prefix: str = "uploads/") -> iam.Grant:
         """Let ``grantee`` sign presigned PUT URLs into the upload bucket under ``key_prefix``."""
         return self.upload_bucket.grant_presigned_upload(grantee, key_prefix)
@@ -284,6 +291,6 @@ class ImageBuckets(Construct):
         self.image_bucket.grant_put(grantee)
 
     def grant_read_write(self, grantee: iam.IGrantable) -> None:
-        """Read, write and delete objects in the image and upload buckets (000#45)."""
+        """Read, write and delete objects in the image and upload buckets."""
         self.image_bucket.grant_read_write(grantee)
         self.upload_bucket.grant_read_write(grantee)

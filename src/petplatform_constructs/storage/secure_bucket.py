@@ -43,6 +43,7 @@ from constructs import Construct
 
 from petplatform_constructs.core.errors import PropError, require
 from petplatform_constructs.core.exports import add_exports, check_export_prefix
+from petplatform_constructs.core.watch import Watcher
 from petplatform_constructs.platform.compliance import acknowledge
 from petplatform_constructs.platform.naming import Naming, ResourceKind, validate_name
 from petplatform_constructs.platform.stage import StageProfile
@@ -58,7 +59,7 @@ __all__ = [
 ]
 
 ENTIRE_BUCKET_METRICS_ID = "EntireBucket"
-"""Id of the request-metrics configuration that covers the whole bucket (000#60)."""
+"""Id of the request-metrics configuration that covers the whole bucket."""
 
 DEFAULT_ACCESS_LOG_PREFIX = "s3-access-logs/"
 """Prefix of server access logs. Keys are partitioned by source account/region/bucket/date."""
@@ -73,7 +74,7 @@ _DOMAIN = re.compile(r"(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _WEB_ACL = re.compile(r"arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/.+")
 _KEY_PREFIX = re.compile(r"[^/*?][^*?]*")
-# public_read: the bucket policy may be public, ACLs never (conflict 1).
+# public_read: the bucket policy may be public, ACLs never.
 _PUBLIC_READ_ACCESS = s3.BlockPublicAccess(
     block_public_acls=True,
     ignore_public_acls=True,
@@ -111,7 +112,7 @@ class StorageTransition:
     """Move current objects to ``storage_class`` ``after_days`` days after creation.
 
     ``after_days`` may be 0 for INTELLIGENT_TIERING and the Glacier classes (ListBackup moves
-    data to Intelligent-Tiering at day 0, 002#32); STANDARD_IA and ONEZONE_IA need >= 30.
+    data to Intelligent-Tiering at day 0); STANDARD_IA and ONEZONE_IA need >= 30.
     """
 
     storage_class: s3.StorageClass
@@ -175,7 +176,7 @@ class SecureBucket(Construct):
             (``ResourceKind.S3_BUCKET``).
         bucket_name: literal physical name, validated against S3's rules. Not with ``name``.
             Default (neither): a CloudFormation-generated name, which is recommended because
-            bucket names are global across all AWS accounts (conflict 7).
+            bucket names are global across all AWS accounts.
         versioned: versioning. Default: the stage profile's ``bucket_versioning`` (prod-like on).
         cors: one :class:`CorsPolicy` or several. Default: no CORS.
         lifecycle_rules: :class:`BucketLifecycleRule` list. Noncurrent-version expiration with
@@ -194,9 +195,9 @@ class SecureBucket(Construct):
             private and CDN-free; ``AwsSolutions-S1`` is acknowledged because logging it into
             itself would loop. Default False.
         metrics: S3 request metrics for the whole bucket (``MetricsConfigurations`` id
-            ``EntireBucket``, 000#60). Paid CloudWatch metrics. Default False.
+            ``EntireBucket``). Paid CloudWatch metrics. Default False.
         event_bridge: send object events to EventBridge (e.g. to process uploads). Default False.
-        public_read: anonymous ``s3:GetObject`` on ``bucket/*`` (conflict 1). Sets only
+        public_read: anonymous ``s3:GetObject`` on ``bucket/*``. Sets only
             ``BlockPublicPolicy`` and ``RestrictPublicBuckets`` to false; ACLs stay blocked and
             disabled (``BucketOwnerEnforced``). Deploys only if the *account-level* Block Public
             Access settings are off, which a stack cannot change. Prefer ``cdn``. Not with
@@ -408,6 +409,10 @@ class SecureBucket(Construct):
         return self.bucket.bucket_arn
 
     # -- grants --------------------------------------------------------------------------------
+
+    def register_observability(self, watcher: Watcher) -> None:
+        """Watched as a bucket: storage, and requests and errors with request metrics on."""
+        watcher.watch_bucket(self)
 
     def grant_read(self, grantee: iam.IGrantable, objects_key_pattern: str = "*") -> iam.Grant:
         """Read objects (and decrypt with the bucket's KMS key, if any)."""
@@ -854,7 +859,7 @@ class SecureBucket(Construct):
         acknowledge(
             self._cfn_bucket,
             "AwsSolutions-S2",
-            "public_read=True was explicitly requested (conflict 1): only BlockPublicPolicy and "
+            "public_read=True was explicitly requested: only BlockPublicPolicy and "
             "RestrictPublicBuckets are off so that the GetObject-only public policy applies; "
             "ACLs stay blocked and disabled (BucketOwnerEnforced).",
         )

@@ -11,7 +11,7 @@ Two limits of API Gateway shape the design, and are documented rather than hidde
 * authorizers authenticate but cannot require a Cognito group, so a route's ``required_group`` is
   passed to its function (``ROUTE_GROUPS``) and enforced there by
   :mod:`petplatform_constructs.runtime.auth`;
-* REST integrations time out at 29 s, HTTP API integrations at 30 s (conflict 11): a function may
+* REST integrations time out at 29 s, HTTP API integrations at 30 s: a function may
   run longer than a REST integration waits, but the API answers 504 at 29 s.
 """
 
@@ -22,7 +22,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
 
 import jsii
 from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token
@@ -58,13 +57,11 @@ from petplatform_constructs.compute.serverless_api.waf import (
 from petplatform_constructs.core.errors import PropError, require
 from petplatform_constructs.core.exports import add_exports, check_export_prefix
 from petplatform_constructs.core.iam import flatten_cfn_reference
+from petplatform_constructs.core.watch import Watcher
 from petplatform_constructs.platform.compliance import acknowledge
 from petplatform_constructs.platform.naming import Naming, ResourceKind
 from petplatform_constructs.platform.stage import StageProfile
 from petplatform_constructs.runtime.auth import CORS_ORIGINS_ENV, ROUTE_GROUPS_ENV
-
-if TYPE_CHECKING:  # pragma: no cover - import cycle at run time
-    from petplatform_constructs.observability.pack import ObservabilityPack
 
 __all__ = [
     "DEFAULT_CORS_HEADERS",
@@ -133,8 +130,7 @@ class ServerlessApi(Construct):
         cors_allow_headers: request headers browsers may send. Default ``Authorization``,
             ``Content-Type``, ``Idempotency-Key``.
         cors_max_age: how long browsers cache a preflight. Default 1 hour.
-        throttling_rate_limit: steady requests per second for the whole stage. Default 100
-            (001#4's proposal).
+        throttling_rate_limit: steady requests per second for the whole stage. Default 100.
         throttling_burst_limit: burst size. Default 200.
         integration_timeout: how long the API waits for a function: 50 ms to 29 s (REST) or
             30 s (HTTP). Default: that limit.
@@ -144,7 +140,7 @@ class ServerlessApi(Construct):
             needs to write logs, and point the account setting at it (one per stack, retained).
             Set ``False`` when another stack manages it. Default ``True`` for REST.
         waf: REST only: create a regional web ACL with these rules and associate it with the
-            stage (001#42). Default: none.
+            stage. Default: none.
         web_acl_arn: REST only: associate this existing regional web ACL instead. Default: none.
         export_prefix: export ``{prefix}-ApiUrl`` and ``{prefix}-ApiId``. Default: no outputs.
         stage_profile: Default: the profile in scope (log retention, removal policy, log level).
@@ -258,7 +254,7 @@ class ServerlessApi(Construct):
                 Annotations.of(built.function).add_info(
                     f"{spec.name} may run {_own_timeout_seconds(spec):g} s, but the "
                     f"{kind.value} API answers 504 after its {timeout.to_seconds():g} s "
-                    "integration timeout (conflict 11): callers never see a slower result."
+                    "integration timeout: callers never see a slower result."
                 )
 
         # -- the API -----------------------------------------------------------------------
@@ -331,15 +327,15 @@ class ServerlessApi(Construct):
         assert self.http_api is not None
         return self.http_api.api_id
 
-    def register_observability(self, pack: ObservabilityPack) -> None:
+    def register_observability(self, watcher: Watcher) -> None:
         """What an :class:`~petplatform_constructs.ObservabilityPack` watches here: each
         function (errors, throttles, duration) and the API stage (error rate, latency)."""
         for function in self.functions.values():
-            pack.watch_lambda(function)
+            watcher.watch_lambda(function)
         if self.rest_api is not None:
-            pack.watch_rest_api(self.rest_api, stage_name=self.stage_name)
+            watcher.watch_rest_api(self.rest_api, stage_name=self.stage_name)
         elif self.http_api is not None:
-            pack.watch_http_api(self.http_api, stage_name=self.stage_name)
+            watcher.watch_http_api(self.http_api, stage_name=self.stage_name)
 
     def metric_count(
         self, *, period: Duration | None = None, statistic: str = "Sum"
@@ -497,7 +493,7 @@ class ServerlessApi(Construct):
             f"{millis / 1000:g} s",
             f"{_MIN_INTEGRATION_TIMEOUT_MS} ms to {limit.to_seconds():g} s: the {api} API "
             + (
-                "integration timeout quota (29 s by default; conflict 11)"
+                "integration timeout quota (29 s by default)"
                 if rest
                 else "integration timeout hard limit (30 s)"
             ),
@@ -512,7 +508,7 @@ class ServerlessApi(Construct):
                 f"functions[{spec.name}].timeout",
                 f"{seconds:g} s",
                 "at most 30 s, the HTTP API integration timeout hard limit: the API would "
-                "answer 504 while the function kept running (conflict 11); move long work to "
+                "answer 504 while the function kept running; move long work to "
                 "a queue consumer",
             )
             if seconds > timeout.to_seconds():
@@ -534,7 +530,7 @@ class ServerlessApi(Construct):
                 owner,
                 "waf" if waf is not None else "web_acl_arn",
                 waf if waf is not None else web_acl_arn,
-                "HTTP APIs cannot be associated with a WAF web ACL (conflict 12): put the web "
+                "HTTP APIs cannot be associated with a WAF web ACL: put the web "
                 "ACL on a CloudFront distribution in front of the API, or use ApiKind.REST",
             )
             require(

@@ -26,7 +26,7 @@ from constructs import Construct
 
 from petplatform_constructs.core.errors import require
 from petplatform_constructs.core.iam import flatten_cfn_reference, inherent_wildcard_findings
-from petplatform_constructs.data.data_table import DataTable
+from petplatform_constructs.core.resources import TableLike, as_table
 from petplatform_constructs.platform.compliance import (
     Finding,
     acknowledge,
@@ -75,8 +75,6 @@ _RUNTIME_VERSION = re.compile(r"^([a-z]+)(\d+(\.?\d+|\.x)?)?.*$")
 _MAX_TIMEOUT_S = 900
 _ALWAYS_EXCLUDED = ("__pycache__", "*.pyc", ".*_cache")
 
-TableLike = dynamodb.ITable | dynamodb.ITableV2 | DataTable
-
 
 @dataclass(frozen=True, eq=False)
 class TableAccess:
@@ -111,7 +109,7 @@ class FunctionSpec:
         handler: ``module.function``. Default ``"app.handler"`` (``app.py`` must exist for
             Python runtimes).
         runtime: Default ``python3.13``. Runtimes are pinned: upgrading one is a deliberate,
-            tested change, never a side effect of a library upgrade (conflict 10).
+            tested change, never a side effect of a library upgrade.
         memory_mb: 128 to 10240. Default 512 (CPU scales with memory).
         timeout: 1 s to 15 min. Default: the API's integration timeout (29 s for REST, 30 s
             for HTTP APIs), so a function never runs after its caller was answered.
@@ -185,8 +183,8 @@ def _is_python(runtime: lambda_.Runtime) -> bool:
     return runtime.family == lambda_.RuntimeFamily.PYTHON
 
 
-def _table_of(table: TableLike) -> dynamodb.ITable | dynamodb.ITableV2:
-    return table.table if isinstance(table, DataTable) else table
+def _table_of(table: TableLike) -> dynamodb.ITable:
+    return as_table(table)
 
 
 def table_accesses(spec: FunctionSpec) -> dict[str, TableAccess]:
@@ -428,9 +426,9 @@ class ApiFunction(Construct):
                 self.function.node.default_child or self.function,
                 "AwsSolutions-L1",
                 f"Runtime {runtime.name} is pinned through FunctionSpec.runtime (library "
-                f"default {DEFAULT_RUNTIME_NAME}; the Dog Care seed asks for python3.11, "
-                "001#25): a runtime upgrade must be a tested change of the handler, not a side "
-                f"effect of a CDK upgrade (conflict 10). Newest in this family: {latest}.",
+                f"default {DEFAULT_RUNTIME_NAME}): a runtime upgrade must be a tested change "
+                f"of the handler, not a side effect of a CDK upgrade. Newest in this family: "
+                f"{latest}.",
             )
         acknowledge_after_resolution(self, self._inherent_wildcard_findings)
 

@@ -160,7 +160,7 @@ def _check_headers(owner: str, route: RouteSpec, label: str, rest: bool) -> None
             owner,
             prop,
             list(headers),
-            "HTTP APIs have no request validation (conflict 12): check headers in the handler",
+            "HTTP APIs have no request validation: check headers in the handler",
         )
     for header in headers:
         require(
@@ -277,7 +277,7 @@ def _check_model(
         owner,
         prop,
         model_name(route),
-        "HTTP APIs have no request validation (conflict 12): validate the body in the "
+        "HTTP APIs have no request validation: validate the body in the "
         "handler, or use ApiKind.REST",
     )
     require(

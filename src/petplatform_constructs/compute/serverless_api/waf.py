@@ -1,6 +1,6 @@
-"""A regional WAFv2 web ACL that rate-limits an API per client IP and per user (001#42).
+"""A regional WAFv2 web ACL that rate-limits an API per client IP and per user.
 
-API Gateway stage throttling caps the whole stage, not one client (conflict 36): a single
+API Gateway stage throttling caps the whole stage, not one client: a single
 abusive caller can use the entire budget. WAF rate-based rules count requests per aggregation
 key instead: the source IP, or the ``Authorization`` header, which identifies the token and so,
 in practice, the user (a refreshed token starts a new count). Requests over the limit get 429.
@@ -47,8 +47,8 @@ class WafRules:
     """What the API's web ACL enforces. Every limit counts requests per evaluation window.
 
     Args:
-        ip_rate_limit: requests per client IP per window. Default 1000 (001#42's proposal:
-            1000 per 5 minutes). ``None``: no per-IP rule.
+        ip_rate_limit: requests per client IP per window. Default 1000 (per 5 minutes).
+            ``None``: no per-IP rule.
         user_rate_limit: requests per ``Authorization`` header value per window: per token, so
             per signed-in user until the token is refreshed. Requests without the header are
             counted by the IP rule only. Default ``None`` (no per-user rule).
