@@ -26,6 +26,7 @@ def test_unresolved_prefixes_are_left_to_cloudformation() -> None:
 
 def test_add_exports_names_outputs_and_exports() -> None:
     stack = Stack(App(), "S")
-    outputs = add_exports(stack, "Pets", {"TableArnOutput": ("TableArn", "arn:aws:x")})
-    resolved = stack.resolve(outputs["TableArnOutput"].export_name)
+    outputs = add_exports(stack, "Pets", {"TableArn": "arn:aws:x"})
+    assert outputs["TableArn"].node.id == "TableArnOutput"
+    resolved = stack.resolve(outputs["TableArn"].export_name)
     assert resolved == "Pets-TableArn"

@@ -114,7 +114,7 @@ def test_an_update_keeps_stateful_resources_and_their_data(
         before = deploy(cloud, first)
         staging = smoke.Deployment("staging", before)
         pool_id = staging.output("Cognito", "AuthUserPoolIdOutput")
-        bucket = staging.output("S3", "StorageImagesBucketNameExport")
+        bucket = staging.output("S3", "StorageImagesBucketNameOutput")
         table_arn = cloud.client("dynamodb").describe_table(TableName="dogs-staging")["Table"][
             "TableArn"
         ]
@@ -133,7 +133,7 @@ def test_an_update_keeps_stateful_resources_and_their_data(
 
         updated = smoke.Deployment("staging", after)
         assert updated.output("Cognito", "AuthUserPoolIdOutput") == pool_id
-        assert updated.output("S3", "StorageImagesBucketNameExport") == bucket
+        assert updated.output("S3", "StorageImagesBucketNameOutput") == bucket
         s3 = cloud.client("s3")
         (cors,) = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
         assert cors["AllowedOrigins"] == ["https://beta.homeforpup.com"]  # the change applied
@@ -145,7 +145,7 @@ def test_an_update_keeps_stateful_resources_and_their_data(
         )
         idp = cloud.client("cognito-idp")
         assert idp.admin_get_user(UserPoolId=pool_id, Username="kept@example.com")
-        client_id = updated.output("Cognito", "AuthClientwebIdOutput")
+        client_id = updated.output("Cognito", "AuthUserPoolClientIdwebOutput")
         client = idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
         assert client["UserPoolClient"]["CallbackURLs"] == [
             "https://beta.homeforpup.com/auth/callback"

@@ -166,7 +166,7 @@ def an_image_is_uploaded_and_fetched(cloud: LocalCloud, stage: str, report: Depl
     """An image round-trips; versioning, lifecycle, CORS, public-access block and policy read
     back as configured for the stage."""
     s3 = cloud.client("s3")
-    bucket = Deployment(stage, report).output("S3", "StorageImagesBucketNameExport")
+    bucket = Deployment(stage, report).output("S3", "StorageImagesBucketNameOutput")
     versioned = StageProfile.for_stage(stage).bucket_versioning
     body = b"\x89PNG\r\n\x1a\n" + uuid.uuid4().bytes
     s3.put_object(Bucket=bucket, Key="dogs/rex.png", Body=body, ContentType="image/png")
@@ -203,7 +203,7 @@ def an_upload_carries_the_seven_day_expiry(
 ) -> None:
     """An object in the upload bucket falls under a prefix-less 7-day expiry rule."""
     s3 = cloud.client("s3")
-    bucket = Deployment(stage, report).output("S3", "StorageUploadsBucketNameExport")
+    bucket = Deployment(stage, report).output("S3", "StorageUploadsBucketNameOutput")
     s3.put_object(Bucket=bucket, Key="tmp/upload.jpg", Body=b"jpeg")
     rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     assert len(rules) == 1, f"{bucket}: lifecycle rules {rules}"
@@ -229,7 +229,7 @@ def a_user_signs_up_is_confirmed_and_signs_in(
     idp = cloud.client("cognito-idp")
     deployment = Deployment(stage, report)
     pool_id = deployment.output("Cognito", "AuthUserPoolIdOutput")
-    client_id = deployment.output("Cognito", "AuthClientwebIdOutput")
+    client_id = deployment.output("Cognito", "AuthUserPoolClientIdwebOutput")
     client = idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
     flows = set(client.get("ExplicitAuthFlows", []))
     assert flows == {"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}, f"auth flows {flows}"
@@ -263,7 +263,7 @@ def a_weak_password_is_rejected(cloud: LocalCloud, stage: str, report: DeployRep
     """Sign-up with a password breaking each rule of the policy fails with
     InvalidPasswordException."""
     idp = cloud.client("cognito-idp")
-    client_id = Deployment(stage, report).output("Cognito", "AuthClientwebIdOutput")
+    client_id = Deployment(stage, report).output("Cognito", "AuthUserPoolClientIdwebOutput")
     for password in WEAK_PASSWORDS:
         try:
             idp.sign_up(
@@ -311,7 +311,7 @@ def the_app_role_allows_the_tables_and_buckets_only(
     for name in TABLES:
         arn = dynamodb.describe_table(TableName=deployment.table(name))["Table"]["TableArn"]
         assert arn in resources, f"role {role} does not grant the table {arn}"
-    images = deployment.output("S3", "StorageImagesBucketNameExport")
+    images = deployment.output("S3", "StorageImagesBucketNameOutput")
     assert f"arn:aws:s3:::{images}/*" in resources, f"role {role} does not grant {images}/*"
     unresolved = [r for r in resources if "ImportValue" in r or "${" in r]
     assert not unresolved, f"role {role}: unresolved references {unresolved}"

@@ -30,20 +30,23 @@ def check_export_prefix(owner: str, prefix: str | None) -> None:
 
 
 def add_exports(
-    scope: Construct, prefix: str, exports: Mapping[str, tuple[str, str]]
+    scope: Construct, prefix: str, attributes: Mapping[str, str]
 ) -> dict[str, CfnOutput]:
-    """Create one exported output per entry ``{output_id: (attribute, value)}``.
+    """Create one exported output per ``{attribute: value}``, the same way in every construct.
 
-    The export name is ``{prefix}-{attribute}``; the output ids are the construct's public
-    contract, so each construct chooses its own.
+    The output id is ``{attribute}Output`` and the export name ``{prefix}-{attribute}``; both are
+    a public contract (other stacks import the export by name).
+
+    Returns:
+        The outputs by attribute.
     """
     return {
-        output_id: CfnOutput(
+        attribute: CfnOutput(
             scope,
-            output_id,
+            f"{attribute}Output",
             value=value,
             export_name=f"{prefix}-{attribute}",
             description=f"{attribute} of {scope.node.path}",
         )
-        for output_id, (attribute, value) in exports.items()
+        for attribute, value in attributes.items()
     }

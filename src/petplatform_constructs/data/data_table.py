@@ -712,8 +712,7 @@ class DataTable(Construct):
         attributes = {"TableName": self.table.table_name, "TableArn": self.table.table_arn}
         if self.table_stream_arn is not None:
             attributes["TableStreamArn"] = self.table_stream_arn
-        outputs = add_exports(self, prefix, {f"{a}Output": (a, v) for a, v in attributes.items()})
-        self.outputs.update({a: outputs[f"{a}Output"] for a in attributes})
+        self.outputs.update(add_exports(self, prefix, attributes))
 
     # -- attributes ---------------------------------------------------------------------------
     @property

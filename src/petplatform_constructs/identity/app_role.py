@@ -319,7 +319,7 @@ class AppRole(Construct):
         if self.instance_profile is not None:
             outputs["InstanceProfileArn"] = self.instance_profile.instance_profile_arn
             outputs["InstanceProfileName"] = self.instance_profile.instance_profile_name
-        add_exports(self, prefix, {output_id: (output_id, v) for output_id, v in outputs.items()})
+        add_exports(self, prefix, outputs)
 
     # -- compliance ------------------------------------------------------------------------
     def _inherent_wildcard_findings(self) -> Iterator[Finding]:

@@ -502,19 +502,13 @@ class AuthPool(Construct):
 
     def _add_outputs(self, prefix: str) -> None:
         exports = {
-            "UserPoolIdOutput": ("UserPoolId", self.user_pool.user_pool_id),
-            "UserPoolArnOutput": ("UserPoolArn", self.user_pool.user_pool_arn),
+            "UserPoolId": self.user_pool.user_pool_id,
+            "UserPoolArn": self.user_pool.user_pool_arn,
         }
         for client_name, client in self.clients.items():
-            exports[f"Client-{client_name}-IdOutput"] = (
-                f"UserPoolClientId-{client_name}",
-                client.user_pool_client_id,
-            )
+            exports[f"UserPoolClientId-{client_name}"] = client.user_pool_client_id
         if self.identity_pool is not None:
-            exports["IdentityPoolIdOutput"] = (
-                "IdentityPoolId",
-                self.identity_pool.identity_pool_id,
-            )
+            exports["IdentityPoolId"] = self.identity_pool.identity_pool_id
         add_exports(self, prefix, exports)
 
     # -- grants -----------------------------------------------------------------------------

@@ -825,8 +825,8 @@ class ObservabilityPack(Construct):
                 self,
                 prefix,
                 {
-                    "AlertTopicArnOutput": ("AlertTopicArn", self.alert_topic.topic_arn),
-                    "DashboardNameOutput": ("DashboardName", self.dashboard.dashboard_name),
+                    "AlertTopicArn": self.alert_topic.topic_arn,
+                    "DashboardName": self.dashboard.dashboard_name,
                 },
             )
         )

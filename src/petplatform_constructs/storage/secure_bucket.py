@@ -166,8 +166,8 @@ class SecureBucket(Construct):
     Construct ids (a public contract: renaming them replaces the bucket): ``Bucket`` (the
     ``s3.Bucket``), ``Distribution`` (CloudFront, with ``cdn``), ``CdnAccessLogs`` (CloudFront
     log delivery), ``CorsCachePolicy``; outputs ``RegionalDomainName``, ``DistributionDomainName``,
-    ``DistributionAliases``, and with ``export_prefix`` ``BucketNameExport``, ``BucketArnExport``,
-    ``DistributionIdExport``.
+    ``DistributionAliases``, and with ``export_prefix`` ``BucketNameOutput``, ``BucketArnOutput``,
+    ``DistributionIdOutput``.
 
     Args:
         existing_bucket: import mode: wrap this bucket (grants, metrics, exports) and create
@@ -1042,12 +1042,9 @@ class SecureBucket(Construct):
     def _add_exports(self, export_prefix: str | None) -> None:
         if export_prefix is None:
             return
-        exports = {
-            "BucketNameExport": ("BucketName", self.bucket.bucket_name),
-            "BucketArnExport": ("BucketArn", self.bucket.bucket_arn),
-        }
+        exports = {"BucketName": self.bucket.bucket_name, "BucketArn": self.bucket.bucket_arn}
         if self.distribution is not None:
-            exports["DistributionIdExport"] = ("DistributionId", self.distribution.distribution_id)
+            exports["DistributionId"] = self.distribution.distribution_id
         add_exports(self, export_prefix, exports)
 
 

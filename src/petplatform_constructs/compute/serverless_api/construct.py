@@ -308,7 +308,7 @@ class ServerlessApi(Construct):
             add_exports(
                 self,
                 export_prefix,
-                {"ApiUrlOutput": ("ApiUrl", self.url), "ApiIdOutput": ("ApiId", self.api_id)},
+                {"ApiUrl": self.url, "ApiId": self.api_id},
             )
 
     # -- public API -------------------------------------------------------------------------

@@ -1,0 +1,124 @@
+"""Props declared once: a ``TypedDict`` per construct, checked against its own annotations.
+
+Each construct declares its props in one ``TypedDict`` (``DataTableProps``), documented prop by
+prop, and takes them as ``**props: Unpack[DataTableProps]``. Presets reuse that declaration
+(``ProfilesTable``, ``TableSpec``), so a new option is one edit. At synth time,
+:func:`check_props` reads the same annotations to refuse unknown props and wrong Python types
+(``partition_key=123``) with a :class:`PropError` naming the prop, before the CDK turns them into
+an ``AttributeError`` deep inside jsii.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import enum
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, Literal, get_args, get_origin
+
+from petplatform_constructs.core.errors import Problems
+
+__all__ = ["check_props", "prop_names"]
+
+
+def prop_names(props_type: type) -> frozenset[str]:
+    """Every key a props ``TypedDict`` declares (its own and its bases')."""
+    return frozenset(typing.get_type_hints(props_type))
+
+
+def check_props(problems: Problems, props_type: type, values: Mapping[str, object]) -> None:
+    """Record unknown props and props whose value does not match their annotation.
+
+    ``None`` is accepted for every prop (it means "the default"). Checks are structural where
+    Python cannot check a type: a jsii interface (``kms.IKey``) accepts any construct.
+    """
+    hints = typing.get_type_hints(props_type)
+    for prop, value in values.items():
+        if prop not in hints:
+            problems.add(
+                prop,
+                value,
+                f"not a prop of {props_type.__name__.removesuffix('Props')}; known props: "
+                f"{', '.join(sorted(hints))}",
+            )
+            continue
+        if value is None:
+            continue
+        expected = hints[prop]
+        if not _matches(value, expected):
+            problems.add(
+                prop, value, f"expected {_describe(expected)} (got {type(value).__name__})"
+            )
+
+
+def _matches(value: object, expected: Any) -> bool:
+    origin = get_origin(expected)
+    if expected is Any or expected is object:
+        return True
+    if origin is typing.Union or origin is types.UnionType:
+        return any(_matches(value, arg) for arg in get_args(expected))
+    if origin is Literal:
+        return value in get_args(expected)
+    if origin in (collections.abc.Sequence, list, tuple):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            return False
+        args = get_args(expected)
+        item = args[0] if (args and args[-1] is not Ellipsis) or len(args) == 2 else Any
+        return all(_matches(element, item) for element in value)
+    if origin in (collections.abc.Mapping, dict):
+        if not isinstance(value, collections.abc.Mapping):
+            return False
+        key_type, value_type = get_args(expected) or (Any, Any)
+        return all(_matches(k, key_type) and _matches(v, value_type) for k, v in value.items())
+    if origin is not None:  # another generic: check the container type only
+        return isinstance(value, origin)
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(expected, type):
+        if _is_interface(expected):
+            return _implements(value, expected)
+        if issubclass(expected, enum.Enum):
+            return isinstance(value, expected)
+        return isinstance(value, expected)
+    return True  # a form this checker does not know: leave it to the construct
+
+
+def _is_interface(expected: type) -> bool:
+    """A jsii interface (``IKey``, ``ITableV2``...): a Protocol that isinstance cannot check."""
+    return bool(getattr(expected, "_is_protocol", False)) and not getattr(
+        expected, "_is_runtime_protocol", False
+    )
+
+
+def _implements(value: object, interface: type) -> bool:
+    """Structural check of a jsii interface: the value has the interface's own properties."""
+    members = [
+        name
+        for name, member in vars(interface).items()
+        if isinstance(member, property) and not name.startswith("_")
+    ]
+    return all(hasattr(value, name) for name in members)
+
+
+def _describe(expected: Any) -> str:
+    origin = get_origin(expected)
+    if origin is typing.Union or origin is types.UnionType:
+        return " or ".join(_describe(arg) for arg in get_args(expected) if arg is not type(None))
+    if origin is Literal:
+        return " or ".join(repr(arg) for arg in get_args(expected))
+    if origin in (collections.abc.Sequence, list, tuple):
+        args = get_args(expected)
+        return f"a list of {_describe(args[0])}" if args else "a list"
+    if origin in (collections.abc.Mapping, dict):
+        args = get_args(expected)
+        return f"a mapping of {_describe(args[0])} to {_describe(args[1])}" if args else "a mapping"
+    if expected is type(None):
+        return "None"
+    name = getattr(expected, "__name__", str(expected))
+    module = getattr(expected, "__module__", "")
+    if module.startswith("aws_cdk."):
+        name = f"{module.split('.')[-1]}.{name}"
+    return name
