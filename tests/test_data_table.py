@@ -15,15 +15,15 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Match
 
 from petplatform_constructs import PropError, Stage, use_naming, use_stage_profile
+from petplatform_constructs.core.errors import PropErrors
 from petplatform_constructs.data.data_table import (
     AutoscaledCapacity,
     DataTable,
     IndexSpec,
     ProvisionedCapacity,
-    TableSpec,
     key_attribute,
-    tables_from_specs,
 )
+from petplatform_constructs.data.table_specs import TableSpec, tables_from_specs
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.testing import SynthResult, make_app
 
@@ -709,3 +709,86 @@ def test_key_shorthand() -> None:
     assert key_attribute("blob:b").type is dynamodb.AttributeType.BINARY
     with pytest.raises(PropError, match=r"key=':N'"):
         key_attribute(":N")
+
+
+# -- validation reports everything ----------------------------------------------------------
+
+
+def test_every_invalid_prop_is_reported_in_one_error() -> None:
+    with pytest.raises(PropErrors) as raised:
+        DataTable(
+            _stack(),
+            "Bad",
+            partition_key="id:X",
+            recovery_period_days=99,
+            time_to_live_attribute="",
+            global_indexes=[IndexSpec("x")],
+        )
+    props = [error.prop for error in raised.value.errors]
+    assert props == [
+        "partition_key",
+        "global_indexes[0].name",
+        "global_indexes[0].partition_key",
+        "recovery_period_days",
+        "time_to_live_attribute",
+    ]
+    message = str(raised.value)
+    assert message.startswith("DataTable Bad/Bad: 5 invalid props:")
+    assert "invalid recovery_period_days=99; 1-35 days" in message
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        pytest.param(
+            {"partition_key": 123},
+            r"Typed: invalid partition_key=123; expected str or dynamodb\.Attribute \(got int\)$",
+            id="number as key",
+        ),
+        pytest.param(
+            {"partition_key": "id", "replica_regions": "us-west-2"},
+            r"invalid replica_regions='us-west-2'; expected a list of str \(got str\)",
+            id="string as region list",
+        ),
+        pytest.param(
+            {"partition_key": "id", "point_in_time_recovery": "yes"},
+            r"invalid point_in_time_recovery='yes'; expected bool \(got str\)",
+            id="string as flag",
+        ),
+        pytest.param(
+            {"partition_key": "id", "encryption_key": "alias/mine"},
+            r"invalid encryption_key='alias/mine'; expected kms\.IKey \(got str\)",
+            id="key alias instead of a key",
+        ),
+        pytest.param(
+            {"partition_key": "id", "partiton_key": "id"},
+            r"invalid partiton_key='id'; not a prop of DataTable; known props: ",
+            id="misspelled prop",
+        ),
+    ],
+)
+def test_wrong_python_types_raise_prop_error_naming_the_prop(
+    props: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(PropError, match=message):
+        DataTable(_stack(), "Typed", **props)
+
+
+def _sibling(stack: Stack, id: str, region: str) -> Stack:
+    sibling = Stack(stack.node.root, id, env=Environment(account="123456789012", region=region))
+    use_stage_profile(sibling, Stage.DEV)
+    return sibling
+
+
+def test_two_tables_with_one_physical_name_fail_at_synth() -> None:
+    stack = _stack()
+    DataTable(stack, "First", table_name="dogs", partition_key="id")
+    other = _sibling(stack, "Other", "us-east-1")
+    with pytest.raises(PropError, match=r"'dogs'; a unique DynamoDB table name: Bad/First already"):
+        DataTable(other, "Second", table_name="dogs", partition_key="id")
+
+
+def test_one_physical_name_in_two_regions_is_two_tables() -> None:
+    stack = _stack()
+    DataTable(stack, "First", table_name="dogs", partition_key="id")
+    DataTable(_sibling(stack, "West", "us-west-2"), "Second", table_name="dogs", partition_key="id")

@@ -259,7 +259,7 @@ BAD_INPUT = [
     ),
     pytest.param(
         {"name": "users", "table_name": "profiles-literal"},
-        r"table_name='profiles-literal'; give either name \('users'",
+        r"table_name='profiles-literal'; give either name='users'",
         id="name and table name",
     ),
 ]

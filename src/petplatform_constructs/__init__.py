@@ -25,12 +25,13 @@ if TYPE_CHECKING:
     from petplatform_constructs.data.data_table import (
         AutoscaledCapacity,
         DataTable,
+        DataTableProps,
         IndexSpec,
         ProvisionedCapacity,
-        TableSpec,
-        tables_from_specs,
+        TableSettings,
     )
     from petplatform_constructs.data.profiles_table import ProfilesTable
+    from petplatform_constructs.data.table_specs import TableSpec, tables_from_specs
     from petplatform_constructs.identity.app_role import AppRole
     from petplatform_constructs.identity.auth_pool import AppClient, AuthPool, UserGroup
     from petplatform_constructs.observability.pack import (
@@ -82,6 +83,7 @@ _HOME: dict[str, str] = {
     "CorsPolicy": "petplatform_constructs.storage.secure_bucket",
     "DataProtectionCheck": "petplatform_constructs.platform.compliance",
     "DataTable": "petplatform_constructs.data.data_table",
+    "DataTableProps": "petplatform_constructs.data.data_table",
     "FunctionSpec": "petplatform_constructs.compute.serverless_api.construct",
     "ImageBuckets": "petplatform_constructs.storage.image_buckets",
     "IndexSpec": "petplatform_constructs.data.data_table",
@@ -102,7 +104,8 @@ _HOME: dict[str, str] = {
     "StorageTransition": "petplatform_constructs.storage.secure_bucket",
     "SupportsObservability": "petplatform_constructs.observability.pack",
     "TableAccess": "petplatform_constructs.compute.serverless_api.construct",
-    "TableSpec": "petplatform_constructs.data.data_table",
+    "TableSettings": "petplatform_constructs.data.data_table",
+    "TableSpec": "petplatform_constructs.data.table_specs",
     "UserGroup": "petplatform_constructs.identity.auth_pool",
     "WafRules": "petplatform_constructs.compute.serverless_api.construct",
     "WatchPlan": "petplatform_constructs.observability.pack",
@@ -112,7 +115,7 @@ _HOME: dict[str, str] = {
     "configure_platform": "petplatform_constructs.platform.configure",
     "enable_compliance": "petplatform_constructs.platform.compliance",
     "mark_stateful": "petplatform_constructs.platform.compliance",
-    "tables_from_specs": "petplatform_constructs.data.data_table",
+    "tables_from_specs": "petplatform_constructs.data.table_specs",
     "use_naming": "petplatform_constructs.platform.naming",
     "use_stage_profile": "petplatform_constructs.platform.stage",
     "validate_name": "petplatform_constructs.platform.naming",
@@ -133,6 +136,7 @@ __all__ = [
     "CorsPolicy",
     "DataProtectionCheck",
     "DataTable",
+    "DataTableProps",
     "FunctionSpec",
     "ImageBuckets",
     "IndexSpec",
@@ -153,6 +157,7 @@ __all__ = [
     "StorageTransition",
     "SupportsObservability",
     "TableAccess",
+    "TableSettings",
     "TableSpec",
     "UserGroup",
     "WafRules",

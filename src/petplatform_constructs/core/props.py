@@ -27,13 +27,17 @@ def prop_names(props_type: type) -> frozenset[str]:
     return frozenset(typing.get_type_hints(props_type))
 
 
-def check_props(problems: Problems, props_type: type, values: Mapping[str, object]) -> None:
+def check_props(problems: Problems, props_type: type, values: Mapping[str, object]) -> set[str]:
     """Record unknown props and props whose value does not match their annotation.
 
     ``None`` is accepted for every prop (it means "the default"). Checks are structural where
     Python cannot check a type: a jsii interface (``kms.IKey``) accepts any construct.
+
+    Returns:
+        The props that are unknown or of the wrong type, so later rules can skip them.
     """
     hints = typing.get_type_hints(props_type)
+    rejected: set[str] = set()
     for prop, value in values.items():
         if prop not in hints:
             problems.add(
@@ -42,6 +46,7 @@ def check_props(problems: Problems, props_type: type, values: Mapping[str, objec
                 f"not a prop of {props_type.__name__.removesuffix('Props')}; known props: "
                 f"{', '.join(sorted(hints))}",
             )
+            rejected.add(prop)
             continue
         if value is None:
             continue
@@ -50,6 +55,8 @@ def check_props(problems: Problems, props_type: type, values: Mapping[str, objec
             problems.add(
                 prop, value, f"expected {_describe(expected)} (got {type(value).__name__})"
             )
+            rejected.add(prop)
+    return rejected
 
 
 def _matches(value: object, expected: Any) -> bool:
@@ -120,5 +127,5 @@ def _describe(expected: Any) -> str:
     name = getattr(expected, "__name__", str(expected))
     module = getattr(expected, "__module__", "")
     if module.startswith("aws_cdk."):
-        name = f"{module.split('.')[-1]}.{name}"
+        name = f"{module.split('.')[-1].removeprefix('aws_')}.{name}"
     return name
