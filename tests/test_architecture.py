@@ -80,18 +80,28 @@ def test_core_never_imports_platform() -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-def test_a_construct_imports_no_other_domain_and_no_observability_pack() -> None:
+def _construct_home(module: str) -> str | None:
+    """``petplatform_constructs.<domain>.<construct>`` of a module inside a construct."""
+    parts = module.split(".")
+    return ".".join(parts[:3]) if len(parts) >= 3 and parts[1] in DOMAINS else None
+
+
+def test_a_construct_uses_others_only_through_their_public_face() -> None:
+    """Another construct's package (or single module) yes; its props/validation/... never."""
     offenders: dict[str, list[str]] = {}
     for rel, path in _modules().items():
-        domain = rel.split("/")[0]
-        if domain not in DOMAINS:
+        if rel.split("/")[0] not in DOMAINS:
             continue
-        bad = [
-            m
-            for m in _imports(path)
-            if _area(m) not in (*LAYERS, "runtime", domain)
-            and not m.startswith(f"{ROOT_NAME}.observability.plans")
-        ]
+        own = _construct_home(f"{ROOT_NAME}." + rel.removesuffix(".py").replace("/", "."))
+        bad = []
+        for m in _imports(path):
+            area = _area(m)
+            if area in (*LAYERS, "runtime") or m.startswith(f"{ROOT_NAME}.observability.plans"):
+                continue
+            if area not in DOMAINS:
+                bad.append(m)  # e.g. the observability pack, or testing
+            elif _construct_home(m) != own and m != _construct_home(m):
+                bad.append(m)  # inside another construct
         if bad:
             offenders[rel] = sorted(bad)
     assert offenders == {}
