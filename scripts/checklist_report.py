@@ -99,15 +99,21 @@ def main() -> int:
         return 1
     seeds = parse_checklist(args.checklist.read_text())
     rows = coverage(seeds, collect_asserted(), declared_deploy_time())
-    print(f"{'seed':<6}{'items':>7}{'asserted':>10}{'deploy-time':>13}{'neither':>9}")
+    print(render(rows, verbose=args.verbose))
+    return 0
+
+
+def render(rows: list[SeedCoverage], *, verbose: bool = False) -> str:
+    """The report as a table, one line per seed."""
+    lines = [f"{'seed':<6}{'items':>7}{'asserted':>10}{'deploy-time':>13}{'neither':>9}"]
     for row in rows:
-        print(
+        lines.append(
             f"{row.seed:<6}{row.total:>7}{len(row.asserted):>10}"
             f"{len(row.deploy_time):>13}{len(row.neither):>9}"
         )
-        if args.verbose and row.neither:
-            print("      neither: " + ", ".join(row.neither))
-    return 0
+        if verbose and row.neither:
+            lines.append("      neither: " + ", ".join(row.neither))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -67,3 +67,31 @@ def test_malformed_checklist_marker_is_a_usage_error(pytester: pytest.Pytester) 
     result = pytester.runpytest("--collect-only")
     result.stderr.fnmatch_lines(["*checklist item '000-24' is not of the form '000#24'*"])
     assert result.ret != 0
+
+
+EXAMPLE_SEEDS = ("000", "001")  # seeds whose example app exists: every item is accounted for
+
+
+@pytest.mark.skipif(
+    not checklist_report.DEFAULT_CHECKLIST.exists(), reason="../shared is not beside the repo"
+)
+def test_the_checklist_report_accounts_for_every_item_of_the_examples_built(
+    request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The report of ``make demo`` before: items asserted by tests, deploy-time, or neither.
+
+    Uses this session's collected tests (no second collection); printed with ``-rP``.
+    """
+    items = request.session.items
+    if not any("tests/examples/" in item.nodeid for item in items):
+        pytest.skip("needs the example tests collected in the same session (run the suite)")
+    asserted = {
+        str(ref) for item in items for mark in item.iter_markers("checklist") for ref in mark.args
+    }
+    seeds = checklist_report.parse_checklist(checklist_report.DEFAULT_CHECKLIST.read_text())
+    rows = checklist_report.coverage(
+        seeds, dict.fromkeys(asserted), checklist_report.declared_deploy_time()
+    )
+    print(checklist_report.render(rows))
+    neither = {row.seed: row.neither for row in rows if row.seed in EXAMPLE_SEEDS}
+    assert neither == {seed: [] for seed in EXAMPLE_SEEDS}

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from constructs import IConstruct
 
 __all__ = [
     "Problems",
@@ -19,7 +16,6 @@ __all__ = [
     "PropErrors",
     "require",
     "require_sequence",
-    "scope_default",
 ]
 
 
@@ -142,14 +138,3 @@ def require(condition: bool, owner: str, prop: str, value: object, allowed: str)
 def require_sequence(owner: str, prop: str, value: object) -> None:
     """Refuse a lone string where a sequence is expected: it would be read per character."""
     require(not isinstance(value, str), owner, prop, value, "a list or tuple, not a single string")
-
-
-def scope_default(scope: IConstruct, context_key: str, prop: str, how_to_set: str) -> Any:
-    """The JSON value set with ``set_context(context_key, ...)`` on ``scope`` or an ancestor.
-
-    Fails with ``how_to_set`` when there is none, naming the construct and its ``prop``.
-    """
-    data = scope.node.try_get_context(context_key)
-    if data is None:
-        raise PropError(scope.node.path or "App", prop, None, how_to_set)
-    return data

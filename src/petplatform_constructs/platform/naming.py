@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from constructs import IConstruct
 
-from petplatform_constructs.core.errors import PropError, scope_default
+from petplatform_constructs.core.errors import PropError
 from petplatform_constructs.core.names import ResourceKind, validate_name
+from petplatform_constructs.platform.context import scope_default
 from petplatform_constructs.platform.stage import Stage
 
 __all__ = ["Naming", "ResourceKind", "use_naming", "validate_name"]

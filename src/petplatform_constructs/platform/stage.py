@@ -17,7 +17,8 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 from constructs import IConstruct
 
-from petplatform_constructs.core.errors import PropError, scope_default
+from petplatform_constructs.core.errors import PropError
+from petplatform_constructs.platform.context import scope_default
 
 __all__ = ["Stage", "StageProfile", "use_stage_profile"]
 

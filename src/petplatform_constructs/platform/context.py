@@ -1,0 +1,22 @@
+"""Reading the platform's defaults from construct context: the one place that does it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constructs import IConstruct
+
+from petplatform_constructs.core.errors import PropError
+
+__all__ = ["scope_default"]
+
+
+def scope_default(scope: IConstruct, context_key: str, prop: str, how_to_set: str) -> Any:
+    """The JSON value set with ``set_context(context_key, ...)`` on ``scope`` or an ancestor.
+
+    Fails with ``how_to_set`` when there is none, naming the construct and its ``prop``.
+    """
+    data = scope.node.try_get_context(context_key)
+    if data is None:
+        raise PropError(scope.node.path or "App", prop, None, how_to_set)
+    return data
