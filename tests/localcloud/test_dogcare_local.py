@@ -36,13 +36,13 @@ from dogcare.local_scenario import (
 import dogcare
 from dogcare import DogCareConfig
 from petplatform_constructs.testing import SynthResult, make_app, synth
-from petplatform_constructs.testing.localcloud import (
+from petplatform_localcloud import (
     DeployReport,
     LocalCloud,
     deployed,
 )
-from petplatform_constructs.testing.localcloud import apigateway as local_apigateway
-from petplatform_constructs.testing.localcloud.cognito import srp_sign_in
+from petplatform_localcloud import apigateway as local_apigateway
+from petplatform_localcloud.cognito import srp_sign_in
 
 pytestmark = pytest.mark.localcloud
 

@@ -20,7 +20,7 @@ pytest.importorskip("moto", reason="needs the `local` extra (moto[server], boto3
 
 from botocore.exceptions import ClientError
 
-from petplatform_constructs.testing.localcloud import (
+from petplatform_localcloud import (
     DeployError,
     LocalCloud,
     LocalCloudError,
@@ -28,7 +28,7 @@ from petplatform_constructs.testing.localcloud import (
     destroy,
     read_assembly,
 )
-from petplatform_constructs.testing.localcloud.moto_extensions import (
+from petplatform_localcloud.moto_extensions import (
     EXTENSIONS,
     PINNED_MOTO_VERSION,
     MotoVersionError,
@@ -112,7 +112,7 @@ def test_any_moto_but_the_pinned_version_is_refused() -> None:
 def test_the_cli_deploys_an_assembly_and_prints_a_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from petplatform_constructs.testing.localcloud.__main__ import main
+    from petplatform_localcloud.__main__ import main
 
     table = _global_table(with_gsi=False)
     root = write_assembly(tmp_path, {"CliStack": _template({"Table": table})})
@@ -582,7 +582,7 @@ def test_change_sets_are_found_by_name_on_their_own_stack(cloud: LocalCloud) -> 
 
 
 def test_the_cdk_cli_environment_reaches_only_the_local_cloud(tmp_path: Path) -> None:
-    from petplatform_constructs.testing.cdk_cli import local_cloud_env
+    from petplatform_localcloud.cdk_cli import local_cloud_env
 
     base = {
         "PATH": "/usr/bin",

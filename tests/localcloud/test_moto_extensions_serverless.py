@@ -15,14 +15,14 @@ pytest.importorskip("moto", reason="needs the `local` extra (moto[server], boto3
 from botocore.exceptions import ClientError
 from localcloud_templates import ACCOUNT, LAMBDA_ROLE, Json, join, lambda_uri, write_assembly
 
-from petplatform_constructs.testing.localcloud import (
+from petplatform_localcloud import (
     LocalCloud,
     deploy,
     destroy,
     moto_extensions,
     moto_extensions_serverless,
 )
-from petplatform_constructs.testing.localcloud.moto_extensions import MotoVersionError
+from petplatform_localcloud.moto_extensions import MotoVersionError
 
 pytestmark = pytest.mark.localcloud
 

@@ -122,7 +122,7 @@ def check_moto_version(installed: str | None = None) -> None:
     version = installed if installed is not None else metadata.version("moto")
     if version != PINNED_MOTO_VERSION:
         raise MotoVersionError(
-            f"petplatform_constructs.testing.localcloud needs moto=={PINNED_MOTO_VERSION} "
+            f"petplatform_localcloud needs moto=={PINNED_MOTO_VERSION} "
             f"(its CloudFormation extensions patch that release's internals), but moto "
             f"{version} is installed; install petplatform-constructs[local] to get the "
             f"pinned version"
@@ -1515,7 +1515,7 @@ def install() -> None:
             return
         # The serverless types (API Gateway, Lambda permissions, alarms, secrets...) are declared
         # in their own module, which builds on this one (hence the import here).
-        from petplatform_constructs.testing.localcloud.moto_extensions_serverless import (
+        from petplatform_localcloud.moto_extensions_serverless import (
             EXTENSIONS as SERVERLESS_EXTENSIONS,
         )
 

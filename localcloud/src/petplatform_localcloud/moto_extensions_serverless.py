@@ -60,7 +60,7 @@ from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 from moto.wafv2.models import wafv2_backends
 
-from petplatform_constructs.testing.localcloud.moto_extensions import Json, _Record
+from petplatform_localcloud.moto_extensions import Json, _Record
 
 __all__ = ["EXTENSIONS"]
 

@@ -37,7 +37,7 @@ class LocalCloud:
 
     ``with LocalCloud() as cloud:`` starts the server on a free port (or on ``port``, falling back
     to a free one if it is taken), registers the CloudFormation extensions of
-    :mod:`~petplatform_constructs.testing.localcloud.moto_extensions`, sets the emulator's account
+    :mod:`~petplatform_localcloud.moto_extensions`, sets the emulator's account
     id to ``account_id`` (the one synthesized into templates), and on exit stops the server,
     joins its thread and resets moto's state, leaving nothing behind.
 
@@ -100,7 +100,7 @@ class LocalCloud:
             self._endpoint = self._endpoint_override
             self.say(f"local cloud: using {self._endpoint}")
             return self
-        from petplatform_constructs.testing.localcloud import moto_extensions
+        from petplatform_localcloud import moto_extensions
 
         moto_extensions.install()  # fails loudly on any moto but the pinned one
         with LocalCloud._active_lock:
@@ -242,7 +242,7 @@ def _start_server(port: int) -> ThreadedMotoServer:
 def _reset_moto() -> None:
     from moto.moto_api._internal.models import moto_api_backend
 
-    from petplatform_constructs.testing.localcloud.moto_extensions import SkippedCustomResource
+    from petplatform_localcloud.moto_extensions import SkippedCustomResource
 
     moto_api_backend.reset()
     SkippedCustomResource.skipped.clear()

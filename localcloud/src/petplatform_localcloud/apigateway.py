@@ -59,17 +59,17 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from petplatform_constructs.testing.localcloud.assembly import AssemblyStack, read_assembly
-from petplatform_constructs.testing.localcloud.json_schema import Schema, SchemaError, validate
-from petplatform_constructs.testing.localcloud.lambda_runtime import (
+from petplatform_localcloud.assembly import AssemblyStack, read_assembly
+from petplatform_localcloud.json_schema import Schema, SchemaError, validate
+from petplatform_localcloud.lambda_runtime import (
     LambdaRuntimeError,
     LocalFunction,
 )
-from petplatform_constructs.testing.localcloud.server import LOOPBACK
+from petplatform_localcloud.server import LOOPBACK
 
 if TYPE_CHECKING:  # pragma: no cover
     from petplatform_constructs.testing import SynthResult
-    from petplatform_constructs.testing.localcloud.server import LocalCloud
+    from petplatform_localcloud.server import LocalCloud
 
 __all__ = [
     "DeployedApi",

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from petplatform_constructs.testing.localcloud.assembly import AssemblyStack, read_assembly
+from petplatform_localcloud.assembly import AssemblyStack, read_assembly
 
 if TYPE_CHECKING:  # pragma: no cover
     from petplatform_constructs.testing import SynthResult
-    from petplatform_constructs.testing.localcloud.server import LocalCloud
+    from petplatform_localcloud.server import LocalCloud
 
 __all__ = [
     "DeployError",
@@ -192,7 +192,7 @@ def _bootstrap(cloud: LocalCloud, stacks: Sequence[AssemblyStack]) -> None:
 def _check_supported(cloud: LocalCloud, stack: AssemblyStack, template: Json) -> None:
     if not cloud.emulated:
         return
-    from petplatform_constructs.testing.localcloud.moto_extensions import supported_types
+    from petplatform_localcloud.moto_extensions import supported_types
 
     supported = supported_types()
     missing: dict[str, list[str]] = {}
@@ -215,7 +215,7 @@ def _check_supported(cloud: LocalCloud, stack: AssemblyStack, template: Json) ->
             stack.stack_name,
             "NOT_ATTEMPTED",
             failures,
-            detail="add a model to petplatform_constructs.testing.localcloud.moto_extensions",
+            detail="add a model to petplatform_localcloud.moto_extensions",
         )
 
 
