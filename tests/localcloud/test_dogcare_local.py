@@ -41,7 +41,7 @@ from petplatform_localcloud import (
     LocalCloud,
     deployed,
 )
-from petplatform_localcloud import apigateway as local_apigateway
+from petplatform_localcloud.apigateway import authorizer as local_authorizer
 from petplatform_localcloud.cognito import srp_sign_in
 
 pytestmark = pytest.mark.localcloud
@@ -277,7 +277,7 @@ def test_tokens_the_authorizer_refuses(served: Scenario, monkeypatch: pytest.Mon
 
     # An expired token: the clock moves two hours on (moto's tokens live one hour).
     real_time = time.time
-    monkeypatch.setattr(local_apigateway.time, "time", lambda: real_time() + 7200)
+    monkeypatch.setattr(local_authorizer.time, "time", lambda: real_time() + 7200)
     expired = served.call("GET", "/dogs", user=alice)
     assert (expired.status, expired.body) == (401, {"message": "The incoming token has expired"})
     monkeypatch.undo()

@@ -29,10 +29,15 @@ from petplatform_localcloud import (
     read_assembly,
 )
 from petplatform_localcloud.moto_extensions import (
-    EXTENSIONS,
     PINNED_MOTO_VERSION,
     MotoVersionError,
     check_moto_version,
+    cloudfront,
+    cognito,
+    custom_resources,
+    dynamodb,
+    iam,
+    s3,
 )
 
 pytestmark = pytest.mark.localcloud
@@ -381,7 +386,8 @@ def test_every_extension_is_exercised_by_a_test() -> None:
     }  # fmt: skip
     # Bucket, BucketPolicy, UserPoolClient/Domain and CachePolicy: test_homeforpup_local.py;
     # CDK::Metadata: the change-set tests below and test_cdk_deploy.py.
-    assert {model.cloudformation_type() for model in EXTENSIONS} == exercised
+    modules = (dynamodb, s3, iam, cognito, cloudfront, custom_resources)
+    assert {model.cloudformation_type() for m in modules for model in m.EXTENSIONS} == exercised
 
 
 # ---- engine fixes: change sets (what `cdk deploy` uses), template URLs, deleted stacks --------

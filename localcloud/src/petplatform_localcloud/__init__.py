@@ -25,19 +25,17 @@ from petplatform_localcloud.apigateway import (
     LocalRestApi,
 )
 from petplatform_localcloud.assembly import AssemblyStack, read_assembly
-from petplatform_localcloud.deploy import (
+from petplatform_localcloud.deploy import deploy, deployed, destroy
+from petplatform_localcloud.lambda_runtime import (
+    LambdaRuntimeError,
+    LocalFunction,
+)
+from petplatform_localcloud.report import (
     DeployError,
     DeployReport,
     FailedResource,
     StackResult,
-    deploy,
-    deployed,
-    destroy,
     format_summary,
-)
-from petplatform_localcloud.lambda_runtime import (
-    LambdaRuntimeError,
-    LocalFunction,
 )
 from petplatform_localcloud.server import (
     DEFAULT_ACCOUNT_ID,

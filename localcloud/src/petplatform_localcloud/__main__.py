@@ -15,12 +15,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from petplatform_localcloud.deploy import (
-    DeployError,
-    DeployReport,
-    deploy,
-    format_summary,
-)
+from petplatform_localcloud.deploy import deploy
+from petplatform_localcloud.report import DeployError, DeployReport, format_summary
 from petplatform_localcloud.server import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_REGION,
