@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -29,7 +30,6 @@ from petplatform_localcloud import (
     read_assembly,
 )
 from petplatform_localcloud.moto_extensions import (
-    PINNED_MOTO_VERSION,
     MotoVersionError,
     check_moto_version,
     cloudfront,
@@ -108,10 +108,16 @@ def test_an_endpoint_override_starts_nothing() -> None:
     assert not any(t.name == "petplatform-localcloud" for t in threading.enumerate())
 
 
-def test_any_moto_but_the_pinned_version_is_refused() -> None:
-    check_moto_version(PINNED_MOTO_VERSION)
-    with pytest.raises(MotoVersionError, match=r"moto==5\.2\.5.*moto 5\.3\.0 is installed"):
-        check_moto_version("5.3.0")
+@pytest.mark.parametrize("version", ["5.2.5", "5.2.6", "5.2.10.dev0"])
+def test_releases_in_the_supported_range_are_accepted(version: str) -> None:
+    check_moto_version(version)
+
+
+@pytest.mark.parametrize("version", ["5.2.4", "5.3.0", "5.3.0rc1", "6.0.0", "4.2.14"])
+def test_any_moto_outside_the_supported_range_is_refused(version: str) -> None:
+    expected = rf"moto>=5\.2\.5,<5\.3.*moto {re.escape(version)} is installed"
+    with pytest.raises(MotoVersionError, match=expected):
+        check_moto_version(version)
 
 
 def test_the_cli_deploys_an_assembly_and_prints_a_summary(

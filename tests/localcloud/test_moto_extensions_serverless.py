@@ -420,9 +420,9 @@ def outputs(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Iter
 # ---- registration ------------------------------------------------------------------------------
 
 
-def test_install_needs_the_pinned_moto(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_install_needs_a_supported_moto(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(moto_extensions.metadata, "version", lambda name: "5.3.0")
-    with pytest.raises(MotoVersionError, match=r"moto==5\.2\.5"):
+    with pytest.raises(MotoVersionError, match=r"moto>=5\.2\.5,<5\.3"):
         moto_extensions.install()
 
 

@@ -1,9 +1,9 @@
 """Local cloud: deploy synthesized apps to an AWS emulator on 127.0.0.1 and exercise them.
 
 No AWS account and no Docker: moto runs in server mode inside this process, with the
-CloudFormation extensions of :mod:`.moto_extensions`. The ``petplatform-localcloud``
-distribution (``pip install petplatform-localcloud``, or the ``local`` extra of
-petplatform-constructs)::
+CloudFormation extensions of :mod:`.moto_extensions` installed while it runs. The
+``petplatform-localcloud`` distribution (``pip install petplatform-localcloud``, or the ``local``
+extra of petplatform-constructs)::
 
     from petplatform_constructs.testing import make_app, synth
     from petplatform_localcloud import LocalCloud, deployed

@@ -17,13 +17,19 @@ in pools). One module per service:
   as CloudFormation does), :mod:`.cloudformation_change_sets` and :mod:`.cloudformation_stacks`
   (what the real ``cdk bootstrap`` / ``cdk deploy`` / ``cdk destroy`` need).
 
-The extensions are written against the internals of one moto release: :func:`install` refuses
-any other version, loudly, rather than half-working.
+The extensions patch moto's classes and module globals, so they are installed only for as long as
+a local cloud runs: :func:`install` (or ``with installed():``) applies every patch, the matching
+:func:`uninstall` puts every original back exactly, leaving moto as it was found for anything
+else in the process. They are written against the internals of moto ``SUPPORTED_MOTO``:
+:func:`install` refuses any other release, loudly, rather than half-working.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import threading
+from collections.abc import Iterator
 from importlib import metadata
 from typing import Any
 
@@ -56,17 +62,21 @@ from petplatform_localcloud.moto_extensions.patching import Patch, PatchSet, wra
 
 __all__ = [
     "EXTENSIONS",
-    "PINNED_MOTO_VERSION",
+    "SUPPORTED_MOTO",
     "MotoVersionError",
     "ResourceFailedError",
     "SkippedCustomResource",
     "check_moto_version",
     "install",
+    "installed",
     "is_installed",
+    "patch_targets",
     "supported_types",
+    "uninstall",
 ]
 
-PINNED_MOTO_VERSION = "5.2.5"
+SUPPORTED_MOTO = ">=5.2.5,<5.3"
+_LOWEST, _BELOW = (5, 2, 5), (5, 3)
 
 EXTENSIONS: tuple[type[CloudFormationModel], ...] = tuple(
     model
@@ -79,18 +89,30 @@ EXTENSIONS: tuple[type[CloudFormationModel], ...] = tuple(
 
 
 class MotoVersionError(RuntimeError):
-    """The installed moto is not the release the extensions were written against."""
+    """The installed moto is not a release the extensions were written against."""
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """The leading release numbers of ``version`` (``5.2.6.dev0`` -> ``(5, 2, 6)``)."""
+    numbers = []
+    for part in version.split("."):
+        digits = re.match(r"\d+", part)
+        if digits is None:
+            break
+        numbers.append(int(digits.group()))
+        if digits.end() != len(part):
+            break
+    return tuple(numbers)
 
 
 def check_moto_version(installed: str | None = None) -> None:
-    """Raise :class:`MotoVersionError` unless moto ``PINNED_MOTO_VERSION`` is installed."""
+    """Raise :class:`MotoVersionError` unless the moto installed is within ``SUPPORTED_MOTO``."""
     version = installed if installed is not None else metadata.version("moto")
-    if version != PINNED_MOTO_VERSION:
+    if not _LOWEST <= _release(version) < _BELOW:
         raise MotoVersionError(
-            f"petplatform_localcloud needs moto=={PINNED_MOTO_VERSION} "
-            f"(its CloudFormation extensions patch that release's internals), but moto "
-            f"{version} is installed; install petplatform-constructs[local] to get the "
-            f"pinned version"
+            f"petplatform_localcloud needs moto{SUPPORTED_MOTO} (its CloudFormation extensions "
+            f"patch the internals of those releases), but moto {version} is installed; install "
+            f"petplatform-localcloud (or petplatform-constructs[local]) to get a supported one"
         )
 
 
@@ -121,8 +143,19 @@ def _patches() -> tuple[Patch, ...]:
     )
 
 
+def patch_targets() -> list[tuple[Any, str]]:
+    """``(module or class, attribute)`` of every moto attribute the extensions replace."""
+    return [(patch.owner, patch.name) for patch in _patches()]
+
+
 _lock = threading.Lock()
 _applied: PatchSet | None = None
+_users = 0
+
+
+def _clear_model_caches() -> None:
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()
 
 
 def is_installed() -> bool:
@@ -130,23 +163,49 @@ def is_installed() -> bool:
 
 
 def install() -> None:
-    """Register the extensions with moto (idempotent, process-wide).
+    """Register the extensions with moto (process-wide) until the matching :func:`uninstall`.
+
+    Calls nest: the first one patches moto, and moto is restored when every install has been
+    matched by an uninstall.
 
     Raises:
-        MotoVersionError: the installed moto is not ``PINNED_MOTO_VERSION``.
+        MotoVersionError: the installed moto is not within ``SUPPORTED_MOTO``.
     """
-    global _applied
+    global _applied, _users
     check_moto_version()
     with _lock:
-        if _applied is not None:
-            return
-        patches = PatchSet(_patches())
-        patches.apply()
-        parsing.get_model_map.cache_clear()
-        parsing.get_name_type_map.cache_clear()
-        _applied = patches
+        if _applied is None:
+            patches = PatchSet(_patches())
+            patches.apply()
+            _clear_model_caches()
+            _applied = patches
+        _users += 1
+
+
+def uninstall() -> None:
+    """Undo one :func:`install`; the last one puts every original attribute of moto back."""
+    global _applied, _users
+    with _lock:
+        if _users == 0:
+            raise RuntimeError("the moto extensions are not installed")
+        _users -= 1
+        if _users == 0 and _applied is not None:
+            _applied.undo()
+            _applied = None
+            _clear_model_caches()
+
+
+@contextlib.contextmanager
+def installed() -> Iterator[None]:
+    """The extensions, installed for the block."""
+    install()
+    try:
+        yield
+    finally:
+        uninstall()
 
 
 def supported_types() -> frozenset[str]:
-    """Resource types moto's CloudFormation can create once the extensions are installed."""
+    """Resource types moto's CloudFormation can create now (with the extensions while they are
+    installed)."""
     return frozenset(parsing.get_model_map())
