@@ -149,26 +149,17 @@ def _failures(cfn: Any, name: str) -> list[FailedResource]:
         events: list[Json] = cfn.describe_stack_events(StackName=name)["StackEvents"]
     except ClientError:
         return []
-    failed = [
+    failed = [e for e in events if e["ResourceStatus"].endswith("_FAILED")]
+    # The resources that failed, or else the stack itself (a template rejected as a whole).
+    named = [e for e in failed if e.get("ResourceType") != "AWS::CloudFormation::Stack"]
+    return [
         FailedResource(
             e["LogicalResourceId"],
             e.get("ResourceType", "?"),
             e["ResourceStatus"],
             e.get("ResourceStatusReason", ""),
         )
-        for e in events
-        if e["ResourceStatus"].endswith("_FAILED")
-        and e.get("ResourceType") != "AWS::CloudFormation::Stack"
-    ]
-    return failed or [
-        FailedResource(
-            e["LogicalResourceId"],
-            e.get("ResourceType", "?"),
-            e["ResourceStatus"],
-            e.get("ResourceStatusReason", ""),
-        )
-        for e in events
-        if e["ResourceStatus"].endswith("_FAILED")
+        for e in named or failed
     ]
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "Request",
     "Response",
     "handler_class",
+    "json_message",
     "media_type",
     "mock_response",
     "proxy_event",
@@ -57,6 +58,12 @@ class Response:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+
+
+def json_message(status: int, message: str) -> Response:
+    """``{"message": ...}``, as API Gateway answers when it has no gateway response to use."""
+    body = json.dumps({"message": message}).encode()
+    return Response(status, [("Content-Type", "application/json")], body)
 
 
 def static_value(expression: str) -> str | None:
@@ -210,11 +217,7 @@ def handler_class(api: LocalRestApi) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             if len(segments) < 2 or segments[1] != api.stage:
-                response = Response(
-                    403,
-                    [("Content-Type", "application/json")],
-                    json.dumps({"message": "Forbidden"}).encode(),
-                )
+                response = json_message(403, "Forbidden")
             else:
                 request = Request(
                     method=self.command,
@@ -228,11 +231,7 @@ def handler_class(api: LocalRestApi) -> type[BaseHTTPRequestHandler]:
                     response = api.handle(request)
                 except Exception:  # a bug here must not kill the server thread silently
                     api.cloud.say(f"local api: internal error\n{traceback.format_exc()}")
-                    response = Response(
-                        500,
-                        [("Content-Type", "application/json")],
-                        json.dumps({"message": "Internal server error"}).encode(),
-                    )
+                    response = json_message(500, "Internal server error")
             self.send_response(response.status)
             for name, value in response.headers:
                 if name.lower() not in ("content-length", "connection", "date", "server"):
@@ -242,25 +241,6 @@ def handler_class(api: LocalRestApi) -> type[BaseHTTPRequestHandler]:
             if self.command != "HEAD":
                 self.wfile.write(response.body)
 
-        def do_GET(self) -> None:
-            self._serve()
-
-        def do_HEAD(self) -> None:
-            self._serve()
-
-        def do_POST(self) -> None:
-            self._serve()
-
-        def do_PUT(self) -> None:
-            self._serve()
-
-        def do_PATCH(self) -> None:
-            self._serve()
-
-        def do_DELETE(self) -> None:
-            self._serve()
-
-        def do_OPTIONS(self) -> None:
-            self._serve()
-
+    for verb in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        setattr(Handler, f"do_{verb}", Handler._serve)  # http.server calls do_<VERB>
     return Handler

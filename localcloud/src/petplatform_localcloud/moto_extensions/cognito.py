@@ -94,8 +94,30 @@ class UserPool(Record):
             backend.delete_user_pool(resource_name)
 
 
-class UserPoolClient(Record):
+class _PoolChild(Record):
+    """A record of something a user pool holds in its ``collection`` (clients, groups...).
+
+    moto passes ``delete_from_cloudformation_json`` the raw template, with ``Ref``s unresolved,
+    so the pool id comes from the record; the child is removed only while the pool holds it.
+    """
+
+    user_pool_id = ""
+    collection = ""
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        backend = cognitoidp_backends[account_id][region_name]
+        pool = backend.user_pools.get(self.user_pool_id)
+        if pool is not None and self.physical_resource_id in getattr(pool, self.collection):
+            self._remove(backend)
+
+    def _remove(self, backend: Any) -> None:
+        raise NotImplementedError
+
+
+class UserPoolClient(_PoolChild):
     """``AWS::Cognito::UserPoolClient`` (``Ref`` is the client id)."""
+
+    collection = "clients"
 
     attributes = ("ClientId", "ClientSecret", "Name")
 
@@ -129,15 +151,8 @@ class UserPoolClient(Record):
         record.user_pool_id = pool_id
         return record
 
-    user_pool_id = ""
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        # moto passes delete_from_cloudformation_json the raw template, with ``Ref``s unresolved,
-        # so the pool id comes from the record.
-        backend = cognitoidp_backends[account_id][region_name]
-        pool = backend.user_pools.get(self.user_pool_id)
-        if pool is not None and self.physical_resource_id in pool.clients:
-            backend.delete_user_pool_client(self.user_pool_id, self.physical_resource_id)
+    def _remove(self, backend: Any) -> None:
+        backend.delete_user_pool_client(self.user_pool_id, self.physical_resource_id)
 
     @classmethod
     def update_from_cloudformation_json(
@@ -194,8 +209,10 @@ class UserPoolDomain(Record):
             backend.delete_user_pool_domain(resource_name)
 
 
-class UserPoolGroup(Record):
+class UserPoolGroup(_PoolChild):
     """``AWS::Cognito::UserPoolGroup`` (``Ref`` is the group name)."""
+
+    collection = "groups"
 
     @staticmethod
     def cloudformation_type() -> str:
@@ -227,13 +244,8 @@ class UserPoolGroup(Record):
         record.user_pool_id = props["UserPoolId"]
         return record
 
-    user_pool_id = ""
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        backend = cognitoidp_backends[account_id][region_name]
-        pool = backend.user_pools.get(self.user_pool_id)
-        if pool is not None and self.physical_resource_id in pool.groups:
-            backend.delete_group(self.user_pool_id, self.physical_resource_id)
+    def _remove(self, backend: Any) -> None:
+        backend.delete_group(self.user_pool_id, self.physical_resource_id)
 
 
 EXTENSIONS = (UserPool, UserPoolClient, UserPoolDomain, UserPoolGroup)
