@@ -20,9 +20,9 @@ SCRIPT = textwrap.dedent(
 
     import petplatform_constructs
 
+    package = petplatform_constructs
     modules = [
-        info.name
-        for info in pkgutil.walk_packages(petplatform_constructs.__path__, "petplatform_constructs.")
+        info.name for info in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
     ]
     for name in modules:
         importlib.import_module(name)
