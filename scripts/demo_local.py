@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _use_node_from_pypi()
     from petplatform_constructs.testing import make_app, synth
-    from petplatform_constructs.testing.localcloud import (
+    from petplatform_localcloud import (
         DeployError,
         LocalCloud,
         LocalCloudError,

@@ -23,7 +23,7 @@ from petplatform_constructs import NagPack, Stage, configure_platform
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.testing import SynthCache, SynthResult, make_app, synth
 
-pytest_plugins = ["petplatform_constructs.testing.plugin", "pytester"]
+pytest_plugins = ["petplatform_localcloud.pytest_plugin", "pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -54,7 +54,7 @@ def test_real_checklist_has_the_documented_item_counts() -> None:
 
 
 def test_malformed_checklist_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest('pytest_plugins = ["petplatform_constructs.testing.plugin"]')
+    pytester.makeconftest('pytest_plugins = ["petplatform_localcloud.pytest_plugin"]')
     pytester.makepyfile(
         """
         import pytest

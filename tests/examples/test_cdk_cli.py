@@ -1,6 +1,6 @@
 """The examples work with the real CDK CLI (aws-cdk 2.1148+ from npm, run on Node from PyPI).
 
-The CLI version is pinned in :mod:`petplatform_constructs.testing.cdk_cli`; it is installed once
+The CLI version is pinned in :mod:`petplatform_localcloud.cdk_cli`; it is installed once
 into ``.cdk-cli/`` (git-ignored) and reused.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from petplatform_constructs.testing.cdk_cli import cdk_cli
+from petplatform_localcloud.cdk_cli import cdk_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI_DIR = ROOT / ".cdk-cli"

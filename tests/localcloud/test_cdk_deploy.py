@@ -20,8 +20,8 @@ from aws_cdk import aws_sns as sns
 
 from homeforpup import smoke
 from petplatform_constructs.testing import make_app, synth
-from petplatform_constructs.testing.cdk_cli import cdk_cli, local_cloud_env
-from petplatform_constructs.testing.localcloud import DeployReport, LocalCloud, StackResult
+from petplatform_localcloud import DeployReport, LocalCloud, StackResult
+from petplatform_localcloud.cdk_cli import cdk_cli, local_cloud_env
 
 pytestmark = [pytest.mark.localcloud, pytest.mark.slow]
 

@@ -73,7 +73,7 @@ def build(app: App, stage: str) -> None:
 """
 
 BROKEN_SMOKE = """
-from petplatform_constructs.testing.localcloud import DeployReport, LocalCloud
+from petplatform_localcloud import DeployReport, LocalCloud
 from typing import NamedTuple, Callable
 
 

@@ -36,13 +36,13 @@ from dogcare.local_scenario import (
 import dogcare
 from dogcare import DogCareConfig
 from petplatform_constructs.testing import SynthResult, make_app, synth
-from petplatform_constructs.testing.localcloud import (
+from petplatform_localcloud import (
     DeployReport,
     LocalCloud,
     deployed,
 )
-from petplatform_constructs.testing.localcloud import apigateway as local_apigateway
-from petplatform_constructs.testing.localcloud.cognito import srp_sign_in
+from petplatform_localcloud.apigateway import authorizer as local_authorizer
+from petplatform_localcloud.cognito import srp_sign_in
 
 pytestmark = pytest.mark.localcloud
 
@@ -277,7 +277,7 @@ def test_tokens_the_authorizer_refuses(served: Scenario, monkeypatch: pytest.Mon
 
     # An expired token: the clock moves two hours on (moto's tokens live one hour).
     real_time = time.time
-    monkeypatch.setattr(local_apigateway.time, "time", lambda: real_time() + 7200)
+    monkeypatch.setattr(local_authorizer.time, "time", lambda: real_time() + 7200)
     expired = served.call("GET", "/dogs", user=alice)
     assert (expired.status, expired.body) == (401, {"message": "The incoming token has expired"})
     monkeypatch.undo()

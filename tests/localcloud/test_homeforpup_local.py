@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 import homeforpup
 from homeforpup import HomeForPupConfig, smoke
 from petplatform_constructs.testing import SynthCache, SynthResult, make_app, synth
-from petplatform_constructs.testing.localcloud import (
+from petplatform_localcloud import (
     DeployReport,
     LocalCloud,
     deploy,

@@ -21,14 +21,14 @@ pytest.importorskip("moto", reason="needs the `local` extra (moto[server], boto3
 
 from localcloud_templates import ACCOUNT, LAMBDA_ROLE, Json, join, lambda_uri, write_assembly
 
-from petplatform_constructs.testing.localcloud import (
+from petplatform_localcloud import (
     LocalCloud,
     deploy,
     destroy,
 )
-from petplatform_constructs.testing.localcloud.apigateway import LocalRestApi, cognito_claims
-from petplatform_constructs.testing.localcloud.json_schema import SchemaError, validate
-from petplatform_constructs.testing.localcloud.lambda_runtime import (
+from petplatform_localcloud.apigateway import LocalRestApi, cognito_claims
+from petplatform_localcloud.json_schema import SchemaError, validate
+from petplatform_localcloud.lambda_runtime import (
     LambdaRuntimeError,
     LocalFunction,
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -20,7 +21,7 @@ pytest.importorskip("moto", reason="needs the `local` extra (moto[server], boto3
 
 from botocore.exceptions import ClientError
 
-from petplatform_constructs.testing.localcloud import (
+from petplatform_localcloud import (
     DeployError,
     LocalCloud,
     LocalCloudError,
@@ -28,11 +29,15 @@ from petplatform_constructs.testing.localcloud import (
     destroy,
     read_assembly,
 )
-from petplatform_constructs.testing.localcloud.moto_extensions import (
-    EXTENSIONS,
-    PINNED_MOTO_VERSION,
+from petplatform_localcloud.moto_extensions import (
     MotoVersionError,
     check_moto_version,
+    cloudfront,
+    cognito,
+    custom_resources,
+    dynamodb,
+    iam,
+    s3,
 )
 
 pytestmark = pytest.mark.localcloud
@@ -103,16 +108,22 @@ def test_an_endpoint_override_starts_nothing() -> None:
     assert not any(t.name == "petplatform-localcloud" for t in threading.enumerate())
 
 
-def test_any_moto_but_the_pinned_version_is_refused() -> None:
-    check_moto_version(PINNED_MOTO_VERSION)
-    with pytest.raises(MotoVersionError, match=r"moto==5\.2\.5.*moto 5\.3\.0 is installed"):
-        check_moto_version("5.3.0")
+@pytest.mark.parametrize("version", ["5.2.5", "5.2.6", "5.2.10.dev0"])
+def test_releases_in_the_supported_range_are_accepted(version: str) -> None:
+    check_moto_version(version)
+
+
+@pytest.mark.parametrize("version", ["5.2.4", "5.3.0", "5.3.0rc1", "6.0.0", "4.2.14"])
+def test_any_moto_outside_the_supported_range_is_refused(version: str) -> None:
+    expected = rf"moto>=5\.2\.5,<5\.3.*moto {re.escape(version)} is installed"
+    with pytest.raises(MotoVersionError, match=expected):
+        check_moto_version(version)
 
 
 def test_the_cli_deploys_an_assembly_and_prints_a_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from petplatform_constructs.testing.localcloud.__main__ import main
+    from petplatform_localcloud.__main__ import main
 
     table = _global_table(with_gsi=False)
     root = write_assembly(tmp_path, {"CliStack": _template({"Table": table})})
@@ -381,7 +392,8 @@ def test_every_extension_is_exercised_by_a_test() -> None:
     }  # fmt: skip
     # Bucket, BucketPolicy, UserPoolClient/Domain and CachePolicy: test_homeforpup_local.py;
     # CDK::Metadata: the change-set tests below and test_cdk_deploy.py.
-    assert {model.cloudformation_type() for model in EXTENSIONS} == exercised
+    modules = (dynamodb, s3, iam, cognito, cloudfront, custom_resources)
+    assert {model.cloudformation_type() for m in modules for model in m.EXTENSIONS} == exercised
 
 
 # ---- engine fixes: change sets (what `cdk deploy` uses), template URLs, deleted stacks --------
@@ -582,7 +594,7 @@ def test_change_sets_are_found_by_name_on_their_own_stack(cloud: LocalCloud) -> 
 
 
 def test_the_cdk_cli_environment_reaches_only_the_local_cloud(tmp_path: Path) -> None:
-    from petplatform_constructs.testing.cdk_cli import local_cloud_env
+    from petplatform_localcloud.cdk_cli import local_cloud_env
 
     base = {
         "PATH": "/usr/bin",

@@ -1,4 +1,4 @@
-"""Each CloudFormation model of ``moto_extensions_serverless``: created, read back through the
+"""Each serverless and monitoring model of ``moto_extensions``: created, read back through the
 service APIs, updated and deleted. Templates are written by hand (no synthesis)."""
 
 from __future__ import annotations
@@ -15,14 +15,24 @@ pytest.importorskip("moto", reason="needs the `local` extra (moto[server], boto3
 from botocore.exceptions import ClientError
 from localcloud_templates import ACCOUNT, LAMBDA_ROLE, Json, join, lambda_uri, write_assembly
 
-from petplatform_constructs.testing.localcloud import (
-    LocalCloud,
-    deploy,
-    destroy,
-    moto_extensions,
-    moto_extensions_serverless,
+from petplatform_localcloud import LocalCloud, deploy, destroy, moto_extensions
+from petplatform_localcloud.moto_extensions import (
+    MotoVersionError,
+    apigateway,
+    apigateway_children,
+    awslambda,
+    budgets,
+    cloudwatch,
+    kms,
+    messaging,
+    secretsmanager,
+    wafv2,
 )
-from petplatform_constructs.testing.localcloud.moto_extensions import MotoVersionError
+
+SERVERLESS = (
+    secretsmanager, kms, awslambda, messaging, cloudwatch, budgets, wafv2, apigateway,
+    apigateway_children,
+)  # fmt: skip
 
 pytestmark = pytest.mark.localcloud
 
@@ -410,15 +420,15 @@ def outputs(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Iter
 # ---- registration ------------------------------------------------------------------------------
 
 
-def test_install_needs_the_pinned_moto(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_install_needs_a_supported_moto(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(moto_extensions.metadata, "version", lambda name: "5.3.0")
-    with pytest.raises(MotoVersionError, match=r"moto==5\.2\.5"):
+    with pytest.raises(MotoVersionError, match=r"moto>=5\.2\.5,<5\.3"):
         moto_extensions.install()
 
 
 def test_every_extended_type_is_supported(cloud: LocalCloud) -> None:
     supported = moto_extensions.supported_types()
-    for model in moto_extensions_serverless.EXTENSIONS:
+    for model in (model for module in SERVERLESS for model in module.EXTENSIONS):
         assert model.cloudformation_type() in supported
         assert parsing_model(model.cloudformation_type()) is model
 

@@ -1,7 +1,7 @@
 """Dog Care deployed to the local cloud and used over HTTP, as a client would (``make demo``).
 
 The REST API of a deployed ``DogCareStack`` is served on 127.0.0.1 by
-:class:`~petplatform_constructs.testing.localcloud.apigateway.LocalRestApi` (Cognito authorizer,
+:class:`~petplatform_localcloud.apigateway.LocalRestApi` (Cognito authorizer,
 request validation, CORS preflight, the four Lambda functions in-process). Users sign up in the
 deployed user pool and call the API with their ID tokens. Payments go to
 :class:`FakePaymentProvider` on loopback, whose URL the stack must be synthesized with::
@@ -35,12 +35,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
-from petplatform_constructs.testing.localcloud.apigateway import LocalRestApi
-from petplatform_constructs.testing.localcloud.cognito import srp_sign_in
+from petplatform_localcloud.apigateway import LocalRestApi
+from petplatform_localcloud.cognito import srp_sign_in
 
 if TYPE_CHECKING:
     from petplatform_constructs.testing import SynthResult
-    from petplatform_constructs.testing.localcloud import DeployReport, LocalCloud
+    from petplatform_localcloud import DeployReport, LocalCloud
 
 __all__ = [
     "STEPS",
@@ -587,7 +587,7 @@ def run_demo(stage: str = "dev", *, out: TextIO = sys.stdout) -> DemoResult:
         DeployError: the stack failed to deploy (the failing resources are printed).
     """
     from petplatform_constructs.testing import make_app, synth
-    from petplatform_constructs.testing.localcloud import (
+    from petplatform_localcloud import (
         LocalCloud,
         deployed,
         format_summary,

@@ -19,8 +19,8 @@ from typing import Any, NamedTuple
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from petplatform_constructs import StageProfile
-from petplatform_constructs.testing.localcloud import DeployReport, LocalCloud
-from petplatform_constructs.testing.localcloud.cognito import srp_sign_in
+from petplatform_localcloud import DeployReport, LocalCloud
+from petplatform_localcloud.cognito import srp_sign_in
 
 from .config import HomeForPupConfig
 

@@ -1,4 +1,4 @@
-"""Test helpers for apps built with petplatform-constructs (also a pytest plugin).
+"""Test helpers for apps built with petplatform-constructs (they import only aws_cdk).
 
 Synthesize an app once, then assert on its templates and its compliance findings as data::
 
@@ -6,8 +6,9 @@ Synthesize an app once, then assert on its templates and its compliance findings
     template = result.template("HomeForPup-DynamoDB")
     assert not result.findings
 
-The pytest plugin (``pytest_plugins = ["petplatform_constructs.testing.plugin"]`` in a
-``conftest.py``) adds the ``synth_cache`` session fixture, so every test shares one synthesis per
+The pytest plugin, the local cloud and the CDK CLI helper are in petplatform-localcloud (the
+``local`` extra): ``pytest_plugins = ["petplatform_localcloud.pytest_plugin"]`` in a
+``conftest.py`` adds the ``synth_cache`` session fixture, so every test shares one synthesis per
 app and stage, and the ``checklist`` marker.
 """
 

@@ -1,44 +1,43 @@
 """Local cloud: deploy synthesized apps to an AWS emulator on 127.0.0.1 and exercise them.
 
 No AWS account and no Docker: moto runs in server mode inside this process, with the
-CloudFormation extensions of :mod:`.moto_extensions`. Needs the ``local`` extra
-(``pip install petplatform-constructs[local]``)::
+CloudFormation extensions of :mod:`.moto_extensions` installed while it runs. The
+``petplatform-localcloud`` distribution (``pip install petplatform-localcloud``, or the ``local``
+extra of petplatform-constructs)::
 
     from petplatform_constructs.testing import make_app, synth
-    from petplatform_constructs.testing.localcloud import LocalCloud, deployed
+    from petplatform_localcloud import LocalCloud, deployed
 
     result = synth(make_app(), lambda app: homeforpup.build(app, "dev"))
     with LocalCloud() as cloud, deployed(cloud, result) as report:
         table = cloud.resource("dynamodb").Table("profiles")
         table.put_item(Item={"userId": "u1", "email": "a@example.com"})
 
-Command line: ``python -m petplatform_constructs.testing.localcloud deploy examples/homeforpup
---stage dev``.
+Command line: ``python -m petplatform_localcloud deploy examples/homeforpup --stage dev``.
 """
 
 from __future__ import annotations
 
-from petplatform_constructs.testing.localcloud.apigateway import (
+from petplatform_localcloud.__about__ import __version__
+from petplatform_localcloud.apigateway import (
     GatewayError,
     Invocation,
     LocalRestApi,
 )
-from petplatform_constructs.testing.localcloud.assembly import AssemblyStack, read_assembly
-from petplatform_constructs.testing.localcloud.deploy import (
+from petplatform_localcloud.assembly import AssemblyStack, read_assembly
+from petplatform_localcloud.deploy import deploy, deployed, destroy
+from petplatform_localcloud.lambda_runtime import (
+    LambdaRuntimeError,
+    LocalFunction,
+)
+from petplatform_localcloud.report import (
     DeployError,
     DeployReport,
     FailedResource,
     StackResult,
-    deploy,
-    deployed,
-    destroy,
     format_summary,
 )
-from petplatform_constructs.testing.localcloud.lambda_runtime import (
-    LambdaRuntimeError,
-    LocalFunction,
-)
-from petplatform_constructs.testing.localcloud.server import (
+from petplatform_localcloud.server import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_REGION,
     LocalCloud,
@@ -60,6 +59,7 @@ __all__ = [
     "LocalFunction",
     "LocalRestApi",
     "StackResult",
+    "__version__",
     "deploy",
     "deployed",
     "destroy",

@@ -36,10 +36,11 @@ class LocalCloud:
     """moto in server mode on ``127.0.0.1``, in this process, with no Docker.
 
     ``with LocalCloud() as cloud:`` starts the server on a free port (or on ``port``, falling back
-    to a free one if it is taken), registers the CloudFormation extensions of
-    :mod:`~petplatform_constructs.testing.localcloud.moto_extensions`, sets the emulator's account
-    id to ``account_id`` (the one synthesized into templates), and on exit stops the server,
-    joins its thread and resets moto's state, leaving nothing behind.
+    to a free one if it is taken), installs the CloudFormation extensions of
+    :mod:`~petplatform_localcloud.moto_extensions`, sets the emulator's account id to
+    ``account_id`` (the one synthesized into templates), and on exit stops the server, joins its
+    thread, resets moto's state and uninstalls the extensions (moto's patched attributes are the
+    originals again), leaving nothing behind. ``start()`` and ``close()`` do the same by hand.
 
     With ``endpoint_url`` (e.g. ``http://localhost:4566`` for a LocalStack you run), nothing is
     started: the clients simply point there.
@@ -75,6 +76,7 @@ class LocalCloud:
         self._endpoint: str | None = None
         self._saved_env: str | None = None
         self._saved_levels: dict[str, int] = {}
+        self._extensions_installed = False
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -100,9 +102,9 @@ class LocalCloud:
             self._endpoint = self._endpoint_override
             self.say(f"local cloud: using {self._endpoint}")
             return self
-        from petplatform_constructs.testing.localcloud import moto_extensions
+        from petplatform_localcloud import moto_extensions
 
-        moto_extensions.install()  # fails loudly on any moto but the pinned one
+        moto_extensions.check_moto_version()  # fails loudly on any moto but a supported one
         with LocalCloud._active_lock:
             if LocalCloud._active is not None:
                 raise LocalCloudError(
@@ -111,6 +113,8 @@ class LocalCloud:
                 )
             LocalCloud._active = self
         try:
+            moto_extensions.install()
+            self._extensions_installed = True
             self._saved_env = os.environ.get("MOTO_ACCOUNT_ID")
             os.environ["MOTO_ACCOUNT_ID"] = self.account_id
             for name in _QUIET_LOGGERS:
@@ -134,7 +138,8 @@ class LocalCloud:
         return _start_server(port)
 
     def close(self) -> None:
-        """Stop the server and join its thread; reset moto's state. Safe to call twice."""
+        """Stop the server and join its thread; reset moto's state and uninstall the
+        extensions. Safe to call twice."""
         server, self._server = self._server, None
         self._endpoint = None
         if not self.emulated:
@@ -146,6 +151,11 @@ class LocalCloud:
                 server._server.server_close()
             _reset_moto()
         finally:
+            if self._extensions_installed:
+                from petplatform_localcloud import moto_extensions
+
+                self._extensions_installed = False
+                moto_extensions.uninstall()
             if self._saved_levels:
                 for name, level in self._saved_levels.items():
                     logging.getLogger(name).setLevel(level)
@@ -242,7 +252,7 @@ def _start_server(port: int) -> ThreadedMotoServer:
 def _reset_moto() -> None:
     from moto.moto_api._internal.models import moto_api_backend
 
-    from petplatform_constructs.testing.localcloud.moto_extensions import SkippedCustomResource
+    from petplatform_localcloud.moto_extensions import SkippedCustomResource
 
     moto_api_backend.reset()
     SkippedCustomResource.skipped.clear()

@@ -1,6 +1,6 @@
-"""pytest plugin of petplatform-constructs: shared synthesis and requirement markers.
+"""pytest plugin for apps built with petplatform-constructs: shared synthesis, requirement markers.
 
-Opt in from a ``conftest.py`` with ``pytest_plugins = ["petplatform_constructs.testing.plugin"]``.
+Opt in from a ``conftest.py`` with ``pytest_plugins = ["petplatform_localcloud.pytest_plugin"]``.
 It is deliberately not auto-registered: loading it starts the jsii Node.js process, which no
 unrelated test run in the same environment should pay for.
 

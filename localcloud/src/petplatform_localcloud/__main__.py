@@ -1,4 +1,4 @@
-"""``python -m petplatform_constructs.testing.localcloud deploy <example-or-cdk.out> --stage dev``.
+"""``python -m petplatform_localcloud deploy <example-or-cdk.out> --stage dev``.
 
 Starts the local cloud, synthesizes the example (a directory holding a package of the same name
 with ``build(app, stage)``, such as ``examples/homeforpup``) or reads an existing cloud assembly
@@ -15,13 +15,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from petplatform_constructs.testing.localcloud.deploy import (
-    DeployError,
-    DeployReport,
-    deploy,
-    format_summary,
-)
-from petplatform_constructs.testing.localcloud.server import (
+from petplatform_localcloud.deploy import deploy
+from petplatform_localcloud.report import DeployError, DeployReport, format_summary
+from petplatform_localcloud.server import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_REGION,
     LocalCloud,
@@ -58,7 +54,7 @@ def synthesize_example(example: Path, stage: str) -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m petplatform_constructs.testing.localcloud")
+    parser = argparse.ArgumentParser(prog="python -m petplatform_localcloud")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("deploy", help="deploy an example or a cloud assembly locally")
     run.add_argument("target", type=Path, help="example directory or cdk.out directory")

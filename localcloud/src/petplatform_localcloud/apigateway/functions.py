@@ -1,0 +1,163 @@
+"""The Lambda functions behind a REST API's ``AWS_PROXY`` integrations, found in the assembly."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+
+from petplatform_localcloud.apigateway.definition import DeployedApi
+from petplatform_localcloud.assembly import AssemblyStack
+from petplatform_localcloud.lambda_runtime import LocalFunction
+
+if TYPE_CHECKING:  # pragma: no cover
+    from petplatform_localcloud.server import LocalCloud
+
+__all__ = ["ApiFunctions", "function_arn"]
+
+Json = dict[str, Any]
+_LAMBDA_URI = "/2015-03-31/functions/"
+
+
+class ApiFunctions:
+    """A :class:`LocalFunction` for each Lambda the API calls (by ARN), with the source ARNs its
+    resource policy lets API Gateway invoke it from; code archives unpack into a scratch
+    directory that :meth:`close` removes."""
+
+    def __init__(self, cloud: LocalCloud) -> None:
+        self.cloud = cloud
+        self.by_arn: dict[str, LocalFunction] = {}
+        self.permissions: dict[str, list[str]] = {}  # function ARN -> allowed source ARNs
+        self._scratch: TemporaryDirectory[str] | None = None
+
+    def allows(self, arn: str, source: str) -> bool:
+        """Whether the function's resource policy lets API Gateway invoke it from ``source``."""
+        return any(fnmatch.fnmatchcase(source, p) for p in self.permissions.get(arn, []))
+
+    def close(self) -> None:
+        scratch, self._scratch = self._scratch, None
+        if scratch is not None:
+            scratch.cleanup()
+
+    def load(
+        self,
+        definition: DeployedApi,
+        stacks: list[AssemblyStack],
+        deployed: Mapping[str, list[Json]],
+    ) -> None:
+        """A :class:`LocalFunction` for each Lambda that an ``AWS_PROXY`` integration calls."""
+        arns = {
+            function_arn(str(method["methodIntegration"].get("uri", "")))
+            for resource in definition.resources
+            for method in resource.methods.values()
+            if (method.get("methodIntegration") or {}).get("type") == "AWS_PROXY"
+        }
+        lam = self.cloud.client("lambda")
+        functions: dict[str, LocalFunction] = {}
+        for arn in sorted(a for a in arns if a):
+            config = lam.get_function_configuration(FunctionName=arn)
+            code_dir = self._code_dir(config["FunctionName"], stacks, deployed)
+            function = LocalFunction(
+                name=config["FunctionName"],
+                arn=config["FunctionArn"],
+                handler=config["Handler"],
+                code_dir=code_dir,
+                environment=dict((config.get("Environment") or {}).get("Variables") or {}),
+                endpoint_url=self.cloud.endpoint_url,
+                region=self.cloud.region,
+                runtime=str(config.get("Runtime", "")),
+                timeout_seconds=float(config.get("Timeout", 3)),
+                memory_mb=int(config.get("MemorySize", 128)),
+                log_group=str((config.get("LoggingConfig") or {}).get("LogGroup", "")),
+            )
+            if (config.get("LoggingConfig") or {}).get("LogFormat") == "JSON":
+                function.environment = {**function.environment, "AWS_LAMBDA_LOG_FORMAT": "JSON"}
+            warm = self.by_arn.get(arn)
+            if warm is not None and (warm.code_dir, warm.handler, dict(warm.environment)) == (
+                function.code_dir,
+                function.handler,
+                dict(function.environment),
+            ):
+                function = warm
+            functions[arn] = function
+            self.permissions[arn] = _api_gateway_sources(lam, arn)
+        self.by_arn = functions
+
+    def _code_dir(
+        self, function_name: str, stacks: list[AssemblyStack], deployed: Mapping[str, list[Json]]
+    ) -> Path:
+        for stack in stacks:
+            for resource in deployed.get(stack.stack_name, []):
+                if (
+                    resource["ResourceType"] != "AWS::Lambda::Function"
+                    or resource.get("PhysicalResourceId") != function_name
+                ):
+                    continue
+                template = stack.template()["Resources"][resource["LogicalResourceId"]]
+                code = template.get("Properties", {}).get("Code", {})
+                return self._unpacked(function_name, code, stack)
+        raise LookupError(f"function {function_name} is not in the deployed assembly's stacks")
+
+    def _unpacked(self, function_name: str, code: Json, stack: AssemblyStack) -> Path:
+        key = code.get("S3Key")
+        if isinstance(key, str):
+            for asset in stack.assets:
+                if asset.key == key or asset.key.endswith(f"/{key}"):
+                    if asset.source.is_dir():
+                        return asset.source
+                    return self._extract(asset.source)
+            raise LookupError(f"function {function_name}: no asset for code key {key!r}")
+        if isinstance(code.get("ZipFile"), str):
+            directory = self._scratch_dir() / function_name
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / "index.py").write_text(code["ZipFile"])
+            return directory
+        raise LookupError(f"function {function_name}: code {sorted(code)} is not a local asset")
+
+    def _scratch_dir(self) -> Path:
+        if self._scratch is None:
+            self._scratch = TemporaryDirectory(prefix="petplatform-lambda-")
+        return Path(self._scratch.name)
+
+    def _extract(self, archive: Path) -> Path:
+        target = self._scratch_dir() / archive.stem
+        if not target.exists():
+            with zipfile.ZipFile(archive) as bundle:
+                bundle.extractall(target)
+        return target
+
+
+def _api_gateway_sources(lam: Any, function_arn: str) -> list[str]:
+    """Source-ARN patterns for which the function's resource policy lets API Gateway invoke it
+    (``*`` when a statement has no source condition)."""
+    try:
+        policy = json.loads(lam.get_policy(FunctionName=function_arn)["Policy"])
+    except ClientError:
+        return []
+    sources = []
+    for statement in policy.get("Statement", []):
+        principal = statement.get("Principal")
+        service = principal.get("Service") if isinstance(principal, dict) else principal
+        action = statement.get("Action")
+        if statement.get("Effect", "Allow") != "Allow" or service != "apigateway.amazonaws.com":
+            continue
+        if action not in ("lambda:InvokeFunction", "lambda:*", "*"):
+            continue
+        condition = (statement.get("Condition") or {}).get("ArnLike") or {}
+        source = condition.get("AWS:SourceArn") or condition.get("aws:SourceArn")
+        sources.append(str(source) if source else "*")
+    return sources
+
+
+def function_arn(uri: str) -> str:
+    """The function ARN in ``arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}
+    /invocations``."""
+    if _LAMBDA_URI not in uri:
+        return ""
+    return uri.split(_LAMBDA_URI, 1)[1].removesuffix("/invocations")
