@@ -121,7 +121,7 @@ def test_no_module_is_over_the_size_rule_except_those_still_listed() -> None:
     assert not stale, f"split already, remove from OVERSIZED: {stale}"
 
 
-LOCALCLOUD = PACKAGE.parents[2] / "localcloud" / "src" / "petplatform_localcloud"
+LOCALCLOUD = PACKAGE.parents[1] / "localcloud" / "src" / "petplatform_localcloud"
 
 
 def test_the_local_cloud_distribution_keeps_the_size_rule() -> None:
