@@ -29,7 +29,6 @@ OVERSIZED = {
     "identity/auth_pool.py",
     "observability/pack.py",
     "observability/plans.py",
-    "storage/secure_bucket.py",
     "testing/localcloud/apigateway.py",
     "testing/localcloud/moto_extensions.py",
     "testing/localcloud/moto_extensions_serverless.py",

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aws_cdk import Environment, Stack
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from aws_cdk.assertions import Match
+from aws_cdk.assertions import Match, Template
 
-from petplatform_constructs import PropError, acknowledge, configure_platform
+from petplatform_constructs import CdnOptions, PropError, acknowledge, configure_platform
+from petplatform_constructs.core.errors import PropErrors
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.storage.image_buckets import ImageBuckets
 from petplatform_constructs.testing import SynthResult, make_app
@@ -542,20 +544,79 @@ def _stack(stage: str = "dev") -> Stack:
 def test_attributes() -> None:
     stack = _stack()
     buckets = ImageBuckets(stack, "S3", cdn=True)
-    assert buckets.distribution is buckets.image_bucket.distribution is not None
+    assert buckets.cdn is buckets.image_bucket.cdn is not None
+    assert buckets.distribution is buckets.cdn.distribution
     assert buckets.log_bucket is not None
     assert buckets.buckets == (buckets.image_bucket, buckets.upload_bucket, buckets.log_bucket)
     assert isinstance(buckets.image_bucket.bucket, s3.Bucket)
-    literal = ImageBuckets(stack, "Literal", image_bucket_name="hfp-images-123", access_logs=False)
+
+
+def test_a_literal_name_replaces_the_default_short_name() -> None:
+    stack = _stack()
+    literal = ImageBuckets(
+        stack, "Literal", image_bucket_name="hfp-images-123", upload_name=None, access_logs=False
+    )
     assert literal.log_bucket is None
-    assert literal.distribution is None
-    cfn_bucket = literal.image_bucket.bucket.node.default_child
-    assert isinstance(cfn_bucket, s3.CfnBucket)
-    assert cfn_bucket.bucket_name == "hfp-images-123"
+    assert literal.cdn is None and literal.distribution is None
+    names = {
+        bucket.node.id: stack.resolve(
+            cast(s3.CfnBucket, bucket.bucket.node.default_child).bucket_name
+        )
+        for bucket in literal.buckets
+    }
+    assert names == {"Images": "hfp-images-123", "Uploads": None}
+
+
+def test_cdn_options_reach_the_image_distribution() -> None:
+    stack = _stack()
+    ImageBuckets(
+        stack,
+        "S3",
+        cdn=CdnOptions(
+            geo_allowlist=["US"],
+            response_headers_policy=cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS,
+        ),
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::CloudFront::Distribution",
+        {
+            "DistributionConfig": Match.object_like(
+                {
+                    "Restrictions": {
+                        "GeoRestriction": {"Locations": ["US"], "RestrictionType": "whitelist"}
+                    },
+                    "DefaultCacheBehavior": Match.object_like(
+                        {"ResponseHeadersPolicyId": "60669652-455b-4ae9-85a4-c4c02393f86c"}
+                    ),
+                }
+            )
+        },
+    )
+
+
+def test_localhost_and_wildcard_subdomain_origins_are_accepted() -> None:
+    stack = _stack()
+    ImageBuckets(stack, "S3", cors_origins=["http://localhost:3000", "https://*.homeforpup.com"])
+    for bucket in Template.from_stack(stack).find_resources("AWS::S3::Bucket").values():
+        rules = bucket["Properties"].get("CorsConfiguration", {}).get("CorsRules", [])
+        assert all(
+            rule["AllowedOrigins"] == ["http://localhost:3000", "https://*.homeforpup.com"]
+            for rule in rules
+        )
 
 
 BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
-    ("no cors origins", {"cors_origins": []}, r"ImageBuckets 'Test/S3'.*cors_origins=\[\]"),
+    ("no cors origins", {"cors_origins": []}, r"ImageBuckets Test/S3: invalid cors_origins=\[\]"),
+    (
+        "cors origin over plain http",
+        {"cors_origins": ["http://staging.homeforpup.com"]},
+        r"cors_origins='http://staging.homeforpup.com'; https://host",
+    ),
+    (
+        "cors header with a space",
+        {"cors_headers": ["Content Type"]},
+        r"cors_headers='Content Type'; HTTP header names",
+    ),
     ("upload expiry 0", {"upload_expiration_days": 0}, r"upload_expiration_days=0; days must"),
     (
         "IA before 30 days",
@@ -570,28 +631,43 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     (
         "underscore literal",
         {"image_bucket_name": "HomeForPup_Images"},
-        r"ImageBuckets 'Test/S3'.*image_bucket_name='HomeForPup_Images'",
+        r"ImageBuckets Test/S3: invalid image_bucket_name='HomeForPup_Images'",
+    ),
+    (
+        "short name and literal",
+        {"upload_name": "uploads", "upload_bucket_name": "hfp-uploads"},
+        r"upload_bucket_name='hfp-uploads'; give either upload_name='uploads'",
     ),
     (
         "log name without logs",
         {"access_logs": False, "log_bucket_name": "hfp-logs"},
         r"log_bucket_name='hfp-logs'; only meaningful with access_logs=True",
     ),
+    (
+        "log short name without logs",
+        {"access_logs": False, "log_name": "logs"},
+        r"log_name='logs'; only meaningful with access_logs=True",
+    ),
     ("log retention 0", {"access_log_retention_days": 0}, r"access_log_retention_days=0"),
     (
         "public read and cdn",
         {"public_read": True, "cdn": True},
-        r"SecureBucket 'Test/S3/Images'.*public_read=True; public_read and cdn contradict",
+        r"SecureBucket Test/S3/Images: invalid public_read=True; public_read and cdn contradict",
     ),
     (
         "short name invalid for S3",
         {"upload_name": "Uploads_Tmp"},
-        r"SecureBucket 'Test/S3/Uploads'.*name='Uploads_Tmp'",
+        r"SecureBucket Test/S3/Uploads: invalid name='Uploads_Tmp'",
     ),
     (
         "domain without cdn",
         {"custom_domain": "images.example.com"},
         r"custom_domain='images.example.com'; needs cdn=True",
+    ),
+    (
+        "bad country in the cdn options",
+        {"cdn": CdnOptions(geo_allowlist=["usa"])},
+        r"SecureBucket Test/S3/Images: invalid cdn\.geo_allowlist='usa'",
     ),
 ]
 
@@ -601,8 +677,57 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     [pytest.param(props, message, id=case) for case, props, message in BAD_INPUTS],
 )
 def test_bad_input_is_rejected(props: dict[str, Any], message: str) -> None:
-    with pytest.raises(PropError, match=message):
+    with pytest.raises(PropError, match=message) as raised:
         ImageBuckets(_stack(), "S3", **props)
+    assert not isinstance(raised.value, PropErrors), str(raised.value)
+
+
+WRONG_TYPES: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "string as days",
+        {"image_transition_days": "90"},
+        r"image_transition_days='90'; expected int \(got str\)",
+    ),
+    (
+        "one origin as a string",
+        {"cors_origins": "https://homeforpup.com"},
+        r"cors_origins='https://homeforpup.com'; expected a list of str \(got str\)",
+    ),
+    ("string as flag", {"access_logs": "no"}, r"access_logs='no'; expected bool \(got str\)"),
+    ("string as cdn", {"cdn": "yes"}, r"cdn='yes'; expected bool or CdnOptions \(got str\)"),
+    ("misspelled prop", {"image_nmae": "pics"}, r"image_nmae='pics'; not a prop of ImageBuckets"),
+]
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [pytest.param(props, message, id=case) for case, props, message in WRONG_TYPES],
+)
+def test_wrong_python_types_raise_prop_error_naming_the_prop(
+    props: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(PropError, match=rf"ImageBuckets Test/S3: invalid {message}"):
+        ImageBuckets(_stack(), "S3", **props)
+
+
+def test_every_invalid_prop_of_the_group_is_reported_in_one_error() -> None:
+    with pytest.raises(PropErrors) as raised:
+        ImageBuckets(
+            _stack(),
+            "S3",
+            cors_origins=["https://homeforpup.com/"],
+            upload_expiration_days=0,
+            access_logs=False,
+            access_log_retention_days=30,
+            metrics="yes",  # type: ignore[typeddict-item]
+        )
+    assert [error.prop for error in raised.value.errors] == [
+        "metrics",
+        "access_log_retention_days",
+        "cors_origins",
+        "upload_expiration_days",
+    ]
+    assert str(raised.value).startswith("ImageBuckets Test/S3: 4 invalid props:")
 
 
 def test_upload_grant_rejects_an_open_prefix() -> None:

@@ -82,7 +82,7 @@ class Cdn(Construct):
         problems.check(
             isinstance(getattr(origin, "bucket_arn", None), str),
             "bucket",
-            describe(bucket),
+            describe(bucket) if hasattr(bucket, "node") else bucket,
             "an s3.IBucket, or a wrapper with a bucket attribute such as SecureBucket",
         )
         plan = plan_cdn(self, problems, props)
