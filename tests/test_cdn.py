@@ -7,21 +7,21 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aws_cdk import Duration, Environment, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
-from petplatform_constructs import Cdn, PropError, SecureBucket, configure_platform
+from petplatform_constructs import Cdn, PropError, SecureBucket
 from petplatform_constructs.core.errors import PropErrors
-from petplatform_constructs.testing import SynthResult, make_app
+from petplatform_constructs.testing import SynthResult
+from storage_support import JsonDict, bare_stack, cases, certificate, logical_id
 
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/6666-7777"
 WEB_ACL_ARN = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/8888"
 SECURITY_HEADERS_POLICY_ID = "67f7725c-6f97-4210-82d7-5512b31e9d03"
-JsonDict = dict[str, Any]
 
 
 # -- builders ------------------------------------------------------------------------------------
@@ -63,25 +63,11 @@ def prod(stack_synth: Callable[..., SynthResult]) -> SynthResult:
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _logical_id(result: SynthResult, path: str) -> str:
-    for logical_id, resource in result.template_json("Test")["Resources"].items():
-        if resource.get("Metadata", {}).get("aws:cdk:path") == f"Test/{path}":
-            return logical_id  # type: ignore[no-any-return]
-    raise LookupError(path)
-
-
 def _config(result: SynthResult, cdn_id: str) -> JsonDict:
     resource = result.template_json("Test")["Resources"][
-        _logical_id(result, f"{cdn_id}/Distribution/Resource")
+        logical_id(result, f"{cdn_id}/Distribution/Resource")
     ]
     return resource["Properties"]["DistributionConfig"]  # type: ignore[no-any-return]
-
-
-def _stack(region: str | None = "us-east-1") -> Stack:
-    app = make_app()
-    configure_platform(app, project="PetTest", stage="dev", compliance=None)
-    env = Environment(account="123456789012", region=region) if region else None
-    return Stack(app, "Test", env=env)
 
 
 # -- the template --------------------------------------------------------------------------------
@@ -95,12 +81,12 @@ def test_no_unacknowledged_findings(fixture: str, request: pytest.FixtureRequest
 
 
 def test_construct_ids_give_stable_logical_ids(dev: SynthResult) -> None:
-    assert _logical_id(dev, "Cdn/Distribution/Resource").startswith("CdnDistribution")
-    assert _logical_id(dev, "Cdn/Distribution/Origin1/S3OriginAccessControl/Resource").startswith(
+    assert logical_id(dev, "Cdn/Distribution/Resource").startswith("CdnDistribution")
+    assert logical_id(dev, "Cdn/Distribution/Origin1/S3OriginAccessControl/Resource").startswith(
         "CdnDistributionOrigin1S3OriginAccessControl"
     )
-    assert _logical_id(dev, "Cdn/CorsCachePolicy/Resource").startswith("CdnCorsCachePolicy")
-    assert _logical_id(dev, "Cdn/CdnAccessLogs/Delivery").startswith("CdnCdnAccessLogsDelivery")
+    assert logical_id(dev, "Cdn/CorsCachePolicy/Resource").startswith("CdnCorsCachePolicy")
+    assert logical_id(dev, "Cdn/CdnAccessLogs/Delivery").startswith("CdnCdnAccessLogsDelivery")
 
 
 def test_origin_access_control_signs_every_request(dev: SynthResult) -> None:
@@ -116,7 +102,7 @@ def test_origin_access_control_signs_every_request(dev: SynthResult) -> None:
 
 def test_the_bucket_admits_only_its_distribution(dev: SynthResult) -> None:
     template = dev.template_json("Test")
-    policy = template["Resources"][_logical_id(dev, "Site/Bucket/Policy/Resource")]
+    policy = template["Resources"][logical_id(dev, "Site/Bucket/Policy/Resource")]
     reads = [
         s
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
@@ -124,9 +110,9 @@ def test_the_bucket_admits_only_its_distribution(dev: SynthResult) -> None:
     ]
     assert len(reads) == 1
     assert reads[0]["Action"] == "s3:GetObject"
-    distribution_id = _logical_id(dev, "Cdn/Distribution/Resource")
+    distribution_id = logical_id(dev, "Cdn/Distribution/Resource")
     assert distribution_id in repr(reads[0]["Condition"]["StringEquals"]["AWS:SourceArn"])
-    site = template["Resources"][_logical_id(dev, "Site/Bucket/Resource")]
+    site = template["Resources"][logical_id(dev, "Site/Bucket/Resource")]
     assert site["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
 
 
@@ -172,7 +158,7 @@ def test_a_response_headers_policy_replaces_security_headers(dev: SynthResult) -
 
 
 def test_cors_cache_key_caches_per_origin_and_preflight_headers(dev: SynthResult) -> None:
-    policy_id = _logical_id(dev, "Cdn/CorsCachePolicy/Resource")
+    policy_id = logical_id(dev, "Cdn/CorsCachePolicy/Resource")
     behavior = _config(dev, "Cdn")["DefaultCacheBehavior"]
     assert behavior["CachePolicyId"] == {"Ref": policy_id}
     dev.template("Test").has_resource_properties(
@@ -209,13 +195,13 @@ def test_access_logs_use_standard_logging_v2(dev: SynthResult) -> None:
             "ResourceArn": Match.object_like({"Fn::Join": Match.any_value()}),
         },
     )
-    logs_id = _logical_id(dev, "Logs/Bucket/Resource")
+    logs_id = logical_id(dev, "Logs/Bucket/Resource")
     template.has_resource_properties(
         "AWS::Logs::DeliveryDestination",
         {"DestinationResourceArn": {"Fn::GetAtt": [logs_id, "Arn"]}},
     )
     logs_policy = dev.template_json("Test")["Resources"][
-        _logical_id(dev, "Logs/Bucket/Policy/Resource")
+        logical_id(dev, "Logs/Bucket/Policy/Resource")
     ]
     delivery_statement = next(
         s
@@ -241,7 +227,7 @@ def test_outputs_and_the_distribution_id_export(dev: SynthResult) -> None:
 
 
 def test_attributes_grants_and_metrics() -> None:
-    stack = _stack()
+    stack = bare_stack()
     bucket = s3.Bucket(stack, "Origin")
     cdn = Cdn(stack, "Cdn", bucket=bucket, export_prefix="PetTest-Cdn")
     assert cdn.bucket is bucket
@@ -264,7 +250,7 @@ def test_attributes_grants_and_metrics() -> None:
 
 
 def test_a_custom_certificate_is_not_the_default_one() -> None:
-    stack = _stack()
+    stack = bare_stack()
     cdn = Cdn(
         stack,
         "Cdn",
@@ -273,12 +259,6 @@ def test_a_custom_certificate_is_not_the_default_one() -> None:
         certificate=acm.Certificate.from_certificate_arn(stack, "Cert", CERT_ARN),
     )
     assert cdn.default_certificate is False
-
-
-def _cert(stack: Stack, region: str = "us-east-1") -> acm.ICertificate:
-    return acm.Certificate.from_certificate_arn(
-        stack, "Cert", f"arn:aws:acm:{region}:123456789012:certificate/x"
-    )
 
 
 BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
@@ -290,17 +270,17 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
     ),
     (
         "certificate without domain",
-        lambda s: {"certificate": _cert(s)},
+        lambda s: {"certificate": certificate(s)},
         r"custom_domain=None; a certificate was given without custom_domain",
     ),
     (
         "certificate outside us-east-1",
-        lambda s: {"custom_domain": "www.example.com", "certificate": _cert(s, "eu-west-1")},
+        lambda s: {"custom_domain": "www.example.com", "certificate": certificate(s, "eu-west-1")},
         r"certificate='arn:aws:acm:eu-west-1.*from us-east-1 only",
     ),
     (
         "domain with a trailing dot",
-        lambda s: {"custom_domain": "www.example.com.", "certificate": _cert(s)},
+        lambda s: {"custom_domain": "www.example.com.", "certificate": certificate(s)},
         r"custom_domain='www.example.com.'; a lowercase DNS name",
     ),
     ("bad country", lambda s: {"geo_allowlist": ["GER"]}, r"geo_allowlist='GER'; ISO 3166-1"),
@@ -314,12 +294,9 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("props", "message"),
-    [pytest.param(props, message, id=case) for case, props, message in BAD_INPUTS],
-)
+@pytest.mark.parametrize(("props", "message"), cases(BAD_INPUTS))
 def test_bad_input_is_rejected(props: Callable[[Stack], dict[str, Any]], message: str) -> None:
-    stack = _stack()
+    stack = bare_stack()
     given = {"bucket": s3.Bucket(stack, "Origin"), **props(stack)}
     with pytest.raises(PropError) as raised:
         Cdn(stack, "Cdn", **given)
@@ -330,7 +307,7 @@ def test_bad_input_is_rejected(props: Callable[[Stack], dict[str, Any]], message
 
 @pytest.mark.parametrize(("region", "shown"), [("eu-west-1", "eu-west-1"), (None, "not set")])
 def test_access_logs_need_a_us_east_1_stack(region: str | None, shown: str) -> None:
-    stack = _stack(region)
+    stack = bare_stack(region)
     logs = s3.Bucket(stack, "Logs")
     with pytest.raises(PropError, match=rf"access_logs_bucket=.*region is {shown}; deploy"):
         Cdn(stack, "Cdn", bucket=s3.Bucket(stack, "Origin"), access_logs_bucket=logs)
@@ -353,20 +330,17 @@ WRONG_TYPES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("props", "message"),
-    [pytest.param(props, message, id=case) for case, props, message in WRONG_TYPES],
-)
+@pytest.mark.parametrize(("props", "message"), cases(WRONG_TYPES))
 def test_wrong_python_types_raise_prop_error_naming_the_prop(
     props: dict[str, Any], message: str
 ) -> None:
-    stack = _stack()
+    stack = bare_stack()
     with pytest.raises(PropError, match=message):
         Cdn(stack, "Cdn", bucket=s3.Bucket(stack, "Origin"), **props)
 
 
 def test_every_invalid_prop_is_reported_in_one_error() -> None:
-    stack = _stack()
+    stack = bare_stack()
     with pytest.raises(PropErrors) as raised:
         Cdn(
             stack,

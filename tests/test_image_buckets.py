@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import pytest
-from aws_cdk import Environment, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_iam as iam
@@ -15,14 +15,14 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
-from petplatform_constructs import CdnOptions, PropError, acknowledge, configure_platform
+from petplatform_constructs import CdnOptions, PropError, acknowledge
 from petplatform_constructs.core.errors import PropErrors
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.storage.image_buckets import ImageBuckets
-from petplatform_constructs.testing import SynthResult, make_app
+from petplatform_constructs.testing import SynthResult
+from storage_support import JsonDict, at_path, bare_stack, cases
 
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/4444-5555"
-JsonDict = dict[str, Any]
 ROLES = ("Images", "Uploads", "AccessLogs")
 
 
@@ -136,15 +136,8 @@ SYNTHS = [
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _by_path(result: SynthResult, path: str) -> tuple[str, JsonDict]:
-    for logical_id, resource in result.template_json("Test")["Resources"].items():
-        if resource.get("Metadata", {}).get("aws:cdk:path") == f"Test/S3/{path}":
-            return logical_id, resource
-    raise LookupError(path)
-
-
 def _bucket(result: SynthResult, role: str) -> JsonDict:
-    return _by_path(result, f"{role}/Bucket/Resource")[1]
+    return at_path(result, f"S3/{role}/Bucket/Resource")[1]
 
 
 def _props(result: SynthResult, role: str) -> JsonDict:
@@ -152,7 +145,7 @@ def _props(result: SynthResult, role: str) -> JsonDict:
 
 
 def _statements(result: SynthResult, role: str) -> list[JsonDict]:
-    policy = _by_path(result, f"{role}/Bucket/Policy/Resource")[1]
+    policy = at_path(result, f"S3/{role}/Bucket/Policy/Resource")[1]
     return policy["Properties"]["PolicyDocument"]["Statement"]  # type: ignore[no-any-return]
 
 
@@ -282,7 +275,7 @@ def test_public_read_mode(synth: Callable[..., SynthResult]) -> None:
         "IgnorePublicAcls": True,
         "RestrictPublicBuckets": False,
     }
-    image_id, _ = _by_path(result, "Images/Bucket/Resource")
+    image_id, _ = at_path(result, "S3/Images/Bucket/Resource")
     result.template("Test").has_resource_properties(
         "AWS::S3::BucketPolicy",
         {
@@ -363,7 +356,7 @@ def test_cdn_mode(synth: Callable[..., SynthResult], stage: str) -> None:
         },
     )
     # CloudFront access logs land in the access-log bucket (standard logging v2).
-    logs_id, _ = _by_path(result, "AccessLogs/Bucket/Resource")
+    logs_id, _ = at_path(result, "S3/AccessLogs/Bucket/Resource")
     template.has_resource_properties(
         "AWS::Logs::DeliveryDestination",
         {"DestinationResourceArn": {"Fn::GetAtt": [logs_id, "Arn"]}},
@@ -373,7 +366,7 @@ def test_cdn_mode(synth: Callable[..., SynthResult], stage: str) -> None:
 @pytest.mark.checklist("000#28")
 def test_regional_domain_name_output(synth: Callable[..., SynthResult]) -> None:
     result = synth("default", "dev")
-    image_id, _ = _by_path(result, "Images/Bucket/Resource")
+    image_id, _ = at_path(result, "S3/Images/Bucket/Resource")
     result.template("Test").has_output(
         "*", {"Value": {"Fn::GetAtt": [image_id, "RegionalDomainName"]}}
     )
@@ -452,7 +445,7 @@ def test_access_logs_and_metrics_on_image_and_upload(
     synth: Callable[..., SynthResult], role: str
 ) -> None:
     result = synth("default", "prod")
-    logs_id, _ = _by_path(result, "AccessLogs/Bucket/Resource")
+    logs_id, _ = at_path(result, "S3/AccessLogs/Bucket/Resource")
     props = _props(result, role)
     assert props["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": logs_id}
     assert props["MetricsConfigurations"] == [{"Id": "EntireBucket"}]
@@ -485,7 +478,7 @@ def _policy_statements(result: SynthResult, role_id: str) -> list[JsonDict]:
 
 def test_grant_upload_is_put_only_under_the_prefix(synth: Callable[..., SynthResult]) -> None:
     result = synth("cdn", "dev")
-    uploads_id, _ = _by_path(result, "Uploads/Bucket/Resource")
+    uploads_id, _ = at_path(result, "S3/Uploads/Bucket/Resource")
     statements = _policy_statements(result, "Api")
     assert {
         "Action": "s3:PutObject",
@@ -502,8 +495,8 @@ def test_grant_upload_is_put_only_under_the_prefix(synth: Callable[..., SynthRes
 
 def test_grant_process_uploads(synth: Callable[..., SynthResult]) -> None:
     result = synth("cdn", "dev")
-    images_id, _ = _by_path(result, "Images/Bucket/Resource")
-    uploads_id, _ = _by_path(result, "Uploads/Bucket/Resource")
+    images_id, _ = at_path(result, "S3/Images/Bucket/Resource")
+    uploads_id, _ = at_path(result, "S3/Uploads/Bucket/Resource")
     statements = _policy_statements(result, "Processor")
     by_resource: dict[str, set[str]] = {}
     for statement in statements:
@@ -535,14 +528,8 @@ def test_exports(synth: Callable[..., SynthResult]) -> None:
 # -- construction-only behaviour -----------------------------------------------------------------
 
 
-def _stack(stage: str = "dev") -> Stack:
-    app = make_app()
-    configure_platform(app, project="PetTest", stage=stage, compliance=None)
-    return Stack(app, "Test", env=Environment(account="123456789012", region="us-east-1"))
-
-
 def test_attributes() -> None:
-    stack = _stack()
+    stack = bare_stack()
     buckets = ImageBuckets(stack, "S3", cdn=True)
     assert buckets.cdn is buckets.image_bucket.cdn is not None
     assert buckets.distribution is buckets.cdn.distribution
@@ -552,7 +539,7 @@ def test_attributes() -> None:
 
 
 def test_a_literal_name_replaces_the_default_short_name() -> None:
-    stack = _stack()
+    stack = bare_stack()
     literal = ImageBuckets(
         stack, "Literal", image_bucket_name="hfp-images-123", upload_name=None, access_logs=False
     )
@@ -568,34 +555,20 @@ def test_a_literal_name_replaces_the_default_short_name() -> None:
 
 
 def test_cdn_options_reach_the_image_distribution() -> None:
-    stack = _stack()
-    ImageBuckets(
-        stack,
-        "S3",
-        cdn=CdnOptions(
-            geo_allowlist=["US"],
-            response_headers_policy=cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS,
-        ),
+    """An option declared only in CdnOptions reaches ImageBuckets with no second declaration."""
+    stack = bare_stack()
+    policy = cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS
+    buckets = ImageBuckets(stack, "S3", cdn=CdnOptions(response_headers_policy=policy))
+    assert buckets.cdn is not None
+    (distribution,) = (
+        Template.from_stack(stack).find_resources("AWS::CloudFront::Distribution").values()
     )
-    Template.from_stack(stack).has_resource_properties(
-        "AWS::CloudFront::Distribution",
-        {
-            "DistributionConfig": Match.object_like(
-                {
-                    "Restrictions": {
-                        "GeoRestriction": {"Locations": ["US"], "RestrictionType": "whitelist"}
-                    },
-                    "DefaultCacheBehavior": Match.object_like(
-                        {"ResponseHeadersPolicyId": "60669652-455b-4ae9-85a4-c4c02393f86c"}
-                    ),
-                }
-            )
-        },
-    )
+    behavior = distribution["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+    assert behavior["ResponseHeadersPolicyId"] == policy.response_headers_policy_id
 
 
 def test_localhost_and_wildcard_subdomain_origins_are_accepted() -> None:
-    stack = _stack()
+    stack = bare_stack()
     ImageBuckets(stack, "S3", cors_origins=["http://localhost:3000", "https://*.homeforpup.com"])
     for bucket in Template.from_stack(stack).find_resources("AWS::S3::Bucket").values():
         rules = bucket["Properties"].get("CorsConfiguration", {}).get("CorsRules", [])
@@ -672,13 +645,10 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("props", "message"),
-    [pytest.param(props, message, id=case) for case, props, message in BAD_INPUTS],
-)
+@pytest.mark.parametrize(("props", "message"), cases(BAD_INPUTS))
 def test_bad_input_is_rejected(props: dict[str, Any], message: str) -> None:
     with pytest.raises(PropError, match=message) as raised:
-        ImageBuckets(_stack(), "S3", **props)
+        ImageBuckets(bare_stack(), "S3", **props)
     assert not isinstance(raised.value, PropErrors), str(raised.value)
 
 
@@ -699,21 +669,18 @@ WRONG_TYPES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("props", "message"),
-    [pytest.param(props, message, id=case) for case, props, message in WRONG_TYPES],
-)
+@pytest.mark.parametrize(("props", "message"), cases(WRONG_TYPES))
 def test_wrong_python_types_raise_prop_error_naming_the_prop(
     props: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(PropError, match=rf"ImageBuckets Test/S3: invalid {message}"):
-        ImageBuckets(_stack(), "S3", **props)
+        ImageBuckets(bare_stack(), "S3", **props)
 
 
 def test_every_invalid_prop_of_the_group_is_reported_in_one_error() -> None:
     with pytest.raises(PropErrors) as raised:
         ImageBuckets(
-            _stack(),
+            bare_stack(),
             "S3",
             cors_origins=["https://homeforpup.com/"],
             upload_expiration_days=0,
@@ -731,7 +698,7 @@ def test_every_invalid_prop_of_the_group_is_reported_in_one_error() -> None:
 
 
 def test_upload_grant_rejects_an_open_prefix() -> None:
-    stack = _stack()
+    stack = bare_stack()
     buckets = ImageBuckets(stack, "S3")
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     with pytest.raises(PropError, match=re.escape("key_prefix=''")):

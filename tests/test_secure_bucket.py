@@ -15,7 +15,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
-from petplatform_constructs import CdnOptions, PropError, acknowledge, configure_platform
+from petplatform_constructs import CdnOptions, PropError, acknowledge
 from petplatform_constructs.core.errors import PropErrors
 from petplatform_constructs.storage.secure_bucket import (
     BucketLifecycleRule,
@@ -23,11 +23,11 @@ from petplatform_constructs.storage.secure_bucket import (
     SecureBucket,
     StorageTransition,
 )
-from petplatform_constructs.testing import SynthResult, make_app
+from petplatform_constructs.testing import SynthResult
+from storage_support import JsonDict, bare_stack, cases, certificate, logical_id, resource
 
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/1111-2222"
 WEB_ACL_ARN = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/images/3333"
-JsonDict = dict[str, Any]
 
 
 # -- builders ------------------------------------------------------------------------------------
@@ -151,28 +151,13 @@ def full_prod(stack_synth: Callable[..., SynthResult]) -> SynthResult:
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _resource(result: SynthResult, path: str) -> JsonDict:
-    """The resource whose construct path is ``Test/{path}``."""
-    for resource in result.template_json("Test")["Resources"].values():
-        if resource.get("Metadata", {}).get("aws:cdk:path") == f"Test/{path}":
-            return resource  # type: ignore[no-any-return]
-    raise LookupError(path)
-
-
 def _bucket(result: SynthResult, construct_id: str) -> JsonDict:
-    return _resource(result, f"{construct_id}/Bucket/Resource")
+    return resource(result, f"{construct_id}/Bucket/Resource")
 
 
 def _statements(result: SynthResult, construct_id: str) -> list[JsonDict]:
-    policy = _resource(result, f"{construct_id}/Bucket/Policy/Resource")
+    policy = resource(result, f"{construct_id}/Bucket/Policy/Resource")
     return policy["Properties"]["PolicyDocument"]["Statement"]  # type: ignore[no-any-return]
-
-
-def _logical_id(result: SynthResult, path: str) -> str:
-    for logical_id, resource in result.template_json("Test")["Resources"].items():
-        if resource.get("Metadata", {}).get("aws:cdk:path") == f"Test/{path}":
-            return logical_id  # type: ignore[no-any-return]
-    raise LookupError(path)
 
 
 BLOCK_ALL = {
@@ -264,7 +249,7 @@ def test_prod_bucket_is_retained_and_versioned(default_prod: SynthResult) -> Non
 @pytest.mark.checklist("000#28")
 def test_regional_domain_name_is_an_output(default_dev: SynthResult) -> None:
     outputs = default_dev.template("Test").find_outputs("*")
-    bucket_id = _logical_id(default_dev, "Plain/Bucket/Resource")
+    bucket_id = logical_id(default_dev, "Plain/Bucket/Resource")
     assert {"Fn::GetAtt": [bucket_id, "RegionalDomainName"]} in [
         o["Value"] for o in outputs.values()
     ]
@@ -385,7 +370,7 @@ def test_explicit_removal_policy_beats_the_profile(full_dev: SynthResult) -> Non
 
 @pytest.mark.checklist("000#60")
 def test_access_logs_and_request_metrics(full_dev: SynthResult) -> None:
-    logs_id = _logical_id(full_dev, "Logs/Bucket/Resource")
+    logs_id = logical_id(full_dev, "Logs/Bucket/Resource")
     full_dev.template("Test").has_resource_properties(
         "AWS::S3::Bucket",
         {
@@ -405,7 +390,7 @@ def test_access_logs_and_request_metrics(full_dev: SynthResult) -> None:
         "kept/"
     )
     # Delivery through the log bucket's policy, never an ACL (BucketOwnerEnforced everywhere).
-    data_id = _logical_id(full_dev, "Data/Bucket/Resource")
+    data_id = logical_id(full_dev, "Data/Bucket/Resource")
     log_statements = _statements(full_dev, "Logs")
     assert {
         "Action": "s3:PutObject",
@@ -437,7 +422,7 @@ def test_public_read_opens_the_policy_but_never_acls(full_dev: SynthResult) -> N
         "RestrictPublicBuckets": False,
     }
     assert public["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
-    public_id = _logical_id(full_dev, "Public/Bucket/Resource")
+    public_id = logical_id(full_dev, "Public/Bucket/Resource")
     allows = [s for s in _statements(full_dev, "Public") if s["Principal"] == "*"]
     assert allows == [
         {
@@ -522,13 +507,13 @@ def test_cdn_access_logs_use_standard_logging_v2(full_dev: SynthResult) -> None:
     template = full_dev.template("Test")
     template.resource_count_is("AWS::Logs::DeliverySource", 1)
     template.has_resource_properties("AWS::Logs::DeliverySource", {"LogType": "ACCESS_LOGS"})
-    logs_id = _logical_id(full_dev, "Logs/Bucket/Resource")
+    logs_id = logical_id(full_dev, "Logs/Bucket/Resource")
     template.has_resource_properties(
         "AWS::Logs::DeliveryDestination",
         {"DestinationResourceArn": {"Fn::GetAtt": [logs_id, "Arn"]}},
     )
-    delivery = _resource(full_dev, "Cdn/Default/CdnAccessLogs/Delivery")
-    assert _logical_id(full_dev, "Logs/Bucket/Policy/Resource") in delivery["DependsOn"]
+    delivery = resource(full_dev, "Cdn/Default/CdnAccessLogs/Delivery")
+    assert logical_id(full_dev, "Logs/Bucket/Policy/Resource") in delivery["DependsOn"]
     assert (
         next(
             s
@@ -553,7 +538,7 @@ def test_cdn_outputs_and_exports(full_dev: SynthResult) -> None:
 def test_cloudfront_resources_keep_their_logical_ids(full_dev: SynthResult) -> None:
     """The Cdn is the bucket's child ``Default``, which the CDK leaves out of logical ids."""
     assert {
-        path: _logical_id(full_dev, f"Cdn/Default/{path}")
+        path: logical_id(full_dev, f"Cdn/Default/{path}")
         for path in (
             "Distribution/Resource",
             "Distribution/Origin1/S3OriginAccessControl/Resource",
@@ -586,7 +571,7 @@ def test_import_mode_creates_nothing_but_exports(full_dev: SynthResult) -> None:
 
 
 def test_presigned_upload_grant_is_put_only_on_the_prefix(full_dev: SynthResult) -> None:
-    data_id = _logical_id(full_dev, "Data/Bucket/Resource")
+    data_id = logical_id(full_dev, "Data/Bucket/Resource")
     full_dev.template("Test").has_resource_properties(
         "AWS::IAM::Policy",
         {
@@ -625,71 +610,9 @@ def test_prod_retains_every_created_bucket(full_prod: SynthResult) -> None:
 # -- behaviour without synthesis -----------------------------------------------------------------
 
 
-def _stack(region: str | None = "us-east-1", stage: str = "dev") -> Stack:
-    app = make_app()
-    configure_platform(app, project="PetTest", stage=stage, compliance=None)
-    env = Environment(account="123456789012", region=region) if region else None
-    return Stack(app, "Test", env=env)
-
-
-def test_cdn_options_reach_the_distribution() -> None:
-    stack = _stack()
-    bucket = SecureBucket(
-        stack,
-        "Assets",
-        cdn=CdnOptions(
-            geo_allowlist=["CA"],
-            price_class=cloudfront.PriceClass.PRICE_CLASS_ALL,
-            response_headers_policy=cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS,
-        ),
-    )
-    assert bucket.cdn is not None and bucket.distribution is bucket.cdn.distribution
-    Template.from_stack(stack).has_resource_properties(
-        "AWS::CloudFront::Distribution",
-        {
-            "DistributionConfig": Match.object_like(
-                {
-                    "PriceClass": "PriceClass_All",
-                    "Restrictions": {
-                        "GeoRestriction": {"Locations": ["CA"], "RestrictionType": "whitelist"}
-                    },
-                    "DefaultCacheBehavior": Match.object_like(
-                        {"ResponseHeadersPolicyId": "60669652-455b-4ae9-85a4-c4c02393f86c"}
-                    ),
-                }
-            )
-        },
-    )
-
-
-def test_wrapped_bucket_is_flagged_and_exports_by_attribute() -> None:
-    stack = _stack()
-    wrapped = SecureBucket(
-        stack,
-        "Wrapped",
-        existing_bucket=s3.Bucket.from_bucket_name(stack, "Ext", "external-bucket"),
-        export_prefix="PetTest-Ext",
-    )
-    created = SecureBucket(stack, "Created", cdn=True, export_prefix="PetTest-Created")
-    assert (wrapped.imported, created.imported) == (True, False)
-    assert list(wrapped.outputs) == ["BucketName", "BucketArn"]
-    assert list(created.outputs) == ["BucketName", "BucketArn", "DistributionId"]
-    assert wrapped.cdn is None and wrapped.distribution is None
-
-
-def test_a_secure_bucket_is_accepted_as_the_log_bucket() -> None:
-    stack = _stack()
-    logs = SecureBucket(stack, "Logs", access_log_destination=True)
-    SecureBucket(stack, "Data", server_access_logs_bucket=logs)
-    Template.from_stack(stack).has_resource_properties(
-        "AWS::S3::Bucket",
-        {"LoggingConfiguration": Match.object_like({"LogFilePrefix": "s3-access-logs/"})},
-    )
-
-
 @pytest.mark.parametrize("region", ["eu-west-1", None])
 def test_cdn_logs_are_skipped_outside_us_east_1(region: str | None) -> None:
-    stack = _stack(region)
+    stack = bare_stack(region)
     logs = SecureBucket(stack, "Logs", access_log_destination=True)
     cdn = SecureBucket(stack, "Cdn", cdn=True, server_access_logs_bucket=logs.bucket)
     assert cdn.distribution is not None
@@ -698,7 +621,7 @@ def test_cdn_logs_are_skipped_outside_us_east_1(region: str | None) -> None:
 
 
 def test_metric_helpers() -> None:
-    stack = _stack()
+    stack = bare_stack()
     bucket = SecureBucket(stack, "Data", metrics=True)
     size = bucket.metric_bucket_size_bytes()
     assert (size.namespace, size.metric_name, size.statistic) == (
@@ -727,12 +650,6 @@ def _cors(**overrides: Any) -> CorsPolicy:
 
 def _key(stack: Stack) -> kms.IKey:
     return kms.Key(stack, "Key")
-
-
-def _cert(stack: Stack, region: str = "us-east-1") -> acm.ICertificate:
-    return acm.Certificate.from_certificate_arn(
-        stack, "Cert", f"arn:aws:acm:{region}:123456789012:certificate/x"
-    )
 
 
 def _ia(storage_class: s3.StorageClass, days: int) -> list[BucketLifecycleRule]:
@@ -894,12 +811,16 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
     ),
     (
         "certificate without custom domain",
-        lambda s: {"cdn": True, "certificate": _cert(s)},
+        lambda s: {"cdn": True, "certificate": certificate(s)},
         r"custom_domain=None; a certificate was given without custom_domain",
     ),
     (
         "custom domain in uppercase",
-        lambda s: {"cdn": True, "custom_domain": "Images.Example.com", "certificate": _cert(s)},
+        lambda s: {
+            "cdn": True,
+            "custom_domain": "Images.Example.com",
+            "certificate": certificate(s),
+        },
         r"custom_domain='Images.Example.com'; a lowercase DNS name",
     ),
     (
@@ -907,7 +828,7 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
         lambda s: {
             "cdn": True,
             "custom_domain": "images.example.com",
-            "certificate": _cert(s, "eu-west-1"),
+            "certificate": certificate(s, "eu-west-1"),
         },
         r"certificate='arn:aws:acm:eu-west-1.*CloudFront uses ACM certificates from us-east-1",
     ),
@@ -973,13 +894,10 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("props", "message"),
-    [pytest.param(props, message, id=case) for case, props, message in BAD_INPUTS],
-)
+@pytest.mark.parametrize(("props", "message"), cases(BAD_INPUTS))
 def test_bad_input_is_rejected(props: Callable[[Stack], dict[str, Any]], message: str) -> None:
     """Each bad input is one problem, naming the bucket, the prop and what is allowed."""
-    stack = _stack()
+    stack = bare_stack()
     with pytest.raises(PropError) as raised:
         SecureBucket(stack, "Bucket", **props(stack))
     assert not isinstance(raised.value, PropErrors), str(raised.value)
@@ -1019,20 +937,17 @@ WRONG_TYPES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("props", "message"),
-    [pytest.param(props, message, id=case) for case, props, message in WRONG_TYPES],
-)
+@pytest.mark.parametrize(("props", "message"), cases(WRONG_TYPES))
 def test_wrong_python_types_raise_prop_error_naming_the_prop(
     props: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(PropError, match=message) as raised:
-        SecureBucket(_stack(), "Typed", **props)
+        SecureBucket(bare_stack(), "Typed", **props)
     assert not isinstance(raised.value, PropErrors), str(raised.value)
 
 
 def test_a_single_cors_policy_and_wildcard_subdomains_are_accepted() -> None:
-    stack = _stack()
+    stack = bare_stack()
     SecureBucket(
         stack,
         "Assets",
@@ -1052,7 +967,7 @@ def test_a_single_cors_policy_and_wildcard_subdomains_are_accepted() -> None:
 def test_every_invalid_prop_is_reported_in_one_error() -> None:
     with pytest.raises(PropErrors) as raised:
         SecureBucket(
-            _stack(),
+            bare_stack(),
             "Bad",
             bucket_name="Bad_Name",
             versioned="yes",  # type: ignore[typeddict-item]
@@ -1074,7 +989,7 @@ def test_every_invalid_prop_is_reported_in_one_error() -> None:
 
 
 def test_two_buckets_with_one_physical_name_fail_at_synth() -> None:
-    stack = _stack()
+    stack = bare_stack()
     SecureBucket(stack, "First", bucket_name="pettest-shared")
     other = Stack(stack.node.root, "Other", env=Environment(region="eu-west-1"))
     with pytest.raises(PropError, match=r"'pettest-shared'; a unique S3 bucket name: Test/First"):
@@ -1083,7 +998,7 @@ def test_two_buckets_with_one_physical_name_fail_at_synth() -> None:
 
 @pytest.mark.parametrize("prefix", ["", "/uploads/", "uploads/*"])
 def test_presigned_upload_prefix_must_scope_the_grant(prefix: str) -> None:
-    stack = _stack()
+    stack = bare_stack()
     bucket = SecureBucket(stack, "Data")
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     with pytest.raises(PropError, match=re.escape(f"key_prefix={prefix!r}")):
