@@ -610,6 +610,61 @@ def test_prod_retains_every_created_bucket(full_prod: SynthResult) -> None:
 # -- behaviour without synthesis -----------------------------------------------------------------
 
 
+def test_cdn_options_reach_the_distribution() -> None:
+    stack = bare_stack()
+    bucket = SecureBucket(
+        stack,
+        "Assets",
+        cdn=CdnOptions(
+            geo_allowlist=["CA"],
+            price_class=cloudfront.PriceClass.PRICE_CLASS_ALL,
+            response_headers_policy=cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS,
+        ),
+    )
+    assert bucket.cdn is not None and bucket.distribution is bucket.cdn.distribution
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::CloudFront::Distribution",
+        {
+            "DistributionConfig": Match.object_like(
+                {
+                    "PriceClass": "PriceClass_All",
+                    "Restrictions": {
+                        "GeoRestriction": {"Locations": ["CA"], "RestrictionType": "whitelist"}
+                    },
+                    "DefaultCacheBehavior": Match.object_like(
+                        {"ResponseHeadersPolicyId": "60669652-455b-4ae9-85a4-c4c02393f86c"}
+                    ),
+                }
+            )
+        },
+    )
+
+
+def test_wrapped_bucket_is_flagged_and_exports_by_attribute() -> None:
+    stack = bare_stack()
+    wrapped = SecureBucket(
+        stack,
+        "Wrapped",
+        existing_bucket=s3.Bucket.from_bucket_name(stack, "Ext", "external-bucket"),
+        export_prefix="PetTest-Ext",
+    )
+    created = SecureBucket(stack, "Created", cdn=True, export_prefix="PetTest-Created")
+    assert (wrapped.imported, created.imported) == (True, False)
+    assert list(wrapped.outputs) == ["BucketName", "BucketArn"]
+    assert list(created.outputs) == ["BucketName", "BucketArn", "DistributionId"]
+    assert wrapped.cdn is None and wrapped.distribution is None
+
+
+def test_a_secure_bucket_is_accepted_as_the_log_bucket() -> None:
+    stack = bare_stack()
+    logs = SecureBucket(stack, "Logs", access_log_destination=True)
+    SecureBucket(stack, "Data", server_access_logs_bucket=logs)
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::S3::Bucket",
+        {"LoggingConfiguration": Match.object_like({"LogFilePrefix": "s3-access-logs/"})},
+    )
+
+
 @pytest.mark.parametrize("region", ["eu-west-1", None])
 def test_cdn_logs_are_skipped_outside_us_east_1(region: str | None) -> None:
     stack = bare_stack(region)
@@ -756,6 +811,16 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
         "negative transition",
         lambda s: {"lifecycle_rules": _ia(s3.StorageClass.GLACIER, -1)},
         r"transitions\[GLACIER\]\.after_days=-1; days must be >= 0",
+    ),
+    (
+        "storage class as a string",
+        lambda s: {"lifecycle_rules": _ia("GLACIER", 30)},  # type: ignore[arg-type]
+        r"transitions\[0\]\.storage_class='GLACIER'; an s3.StorageClass \(got str\)",
+    ),
+    (
+        "rule id as a number",
+        lambda s: {"lifecycle_rules": [BucketLifecycleRule(rule_id=1, expiration_days=1)]},  # type: ignore[arg-type]
+        r"lifecycle_rules\[0\]\.rule_id=1; a string \(got int\)",
     ),
     (
         "one storage class twice",

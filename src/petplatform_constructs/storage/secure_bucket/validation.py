@@ -7,7 +7,7 @@ so a user sees all their mistakes in one synth.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aws_cdk import Duration, RemovalPolicy
@@ -213,13 +213,14 @@ def _cors_rule(problems: Problems, prop: str, policy: CorsPolicy) -> s3.CorsRule
             "at least one of GET, PUT, POST, DELETE, HEAD",
         )
     for field_name in ("allowed_headers", "exposed_headers"):
-        headers = getattr(policy, field_name)
-        check_header_names(problems, f"{prop}.{field_name}", headers)
-    for header in (
-        policy.allowed_headers if isinstance(policy.allowed_headers, list | tuple) else ()
-    ):
+        check_header_names(problems, f"{prop}.{field_name}", getattr(policy, field_name))
+    allowed_headers = policy.allowed_headers
+    for header in allowed_headers if isinstance(allowed_headers, list | tuple) else ():
         problems.check(
-            header.count("*") <= 1, f"{prop}.allowed_headers", header, "at most one '*' each"
+            not isinstance(header, str) or header.count("*") <= 1,
+            f"{prop}.allowed_headers",
+            header,
+            "at most one '*' each",
         )
     max_age = policy.max_age
     problems.check_type(f"{prop}.max_age", max_age, Duration, "a Duration")  # never negative
@@ -249,11 +250,22 @@ def _lifecycle_rule(
     ):
         check_days(problems, f"{prop}.{attr}", getattr(spec, attr))
     expiration = spec.expiration_days
-    transitions: Sequence[StorageTransition] = ()
+    for attr in ("rule_id", "prefix"):
+        problems.check_type(f"{prop}.{attr}", getattr(spec, attr), str, "a string")
+    transitions: list[StorageTransition] = []
     if problems.check_sequence(
         f"{prop}.transitions", spec.transitions, StorageTransition, "StorageTransition"
     ):
-        transitions = spec.transitions
+        transitions = [
+            t
+            for i, t in enumerate(spec.transitions)
+            if problems.check_type(
+                f"{prop}.transitions[{i}].storage_class",
+                t.storage_class,
+                s3.StorageClass,
+                "an s3.StorageClass",
+            )
+        ]
     classes = [t.storage_class.value for t in transitions]
     for storage_class in sorted({c for c in classes if classes.count(c) > 1}):
         problems.add(f"{prop}.transitions", storage_class, "each storage class at most once")
@@ -280,7 +292,7 @@ def _lifecycle_rule(
         noncurrent = None  # versioning is off in this stage only: S3 would never act on it
     abort = spec.abort_incomplete_multipart_days
     problems.check(
-        bool(transitions)
+        bool(spec.transitions)
         or any(d is not None for d in (expiration, spec.noncurrent_expiration_days, abort)),
         prop,
         spec,
