@@ -29,7 +29,6 @@ OVERSIZED = {
     "identity/auth_pool.py",
     "observability/pack.py",
     "observability/plans.py",
-    "storage/secure_bucket.py",
 }
 REQUIREMENT_REFERENCE = re.compile(r"\b\d{3}#\d+|\b[Cc]onflicts? \d+")
 
@@ -66,6 +65,16 @@ def test_core_and_platform_import_no_construct_and_no_observability() -> None:
         if rel.split("/")[0] in LAYERS
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_only_platform_reads_or_writes_construct_context() -> None:
+    context_calls = re.compile(r"\.(?:try_get_context|set_context|get_context)\(")
+    offenders = sorted(
+        rel
+        for rel, path in _modules().items()
+        if not rel.startswith("platform/") and context_calls.search(path.read_text())
+    )
+    assert offenders == []
 
 
 def test_core_never_imports_platform() -> None:

@@ -20,6 +20,6 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
     pages = {p.stem for p in (tmp_path / "constructs").glob("*.html")}
-    assert {"data_table", "profiles_table", "secure_bucket", "image_buckets", "auth_pool",
+    assert {"data_table", "profiles_table", "secure_bucket", "image_buckets", "cdn", "auth_pool",
             "app_role"} <= pages  # fmt: skip
     assert "DataProtectionCheck" in (tmp_path / "api.html").read_text()

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from aws_cdk import Environment, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from aws_cdk.assertions import Match
+from aws_cdk.assertions import Match, Template
 
-from petplatform_constructs import PropError, acknowledge, configure_platform
+from petplatform_constructs import CdnOptions, PropError, acknowledge
+from petplatform_constructs.core.errors import PropErrors
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.storage.image_buckets import ImageBuckets
-from petplatform_constructs.testing import SynthResult, make_app
+from petplatform_constructs.testing import SynthResult
+from storage_support import JsonDict, at_path, bare_stack, cases
 
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/4444-5555"
-JsonDict = dict[str, Any]
 ROLES = ("Images", "Uploads", "AccessLogs")
 
 
@@ -134,15 +136,8 @@ SYNTHS = [
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _by_path(result: SynthResult, path: str) -> tuple[str, JsonDict]:
-    for logical_id, resource in result.template_json("Test")["Resources"].items():
-        if resource.get("Metadata", {}).get("aws:cdk:path") == f"Test/S3/{path}":
-            return logical_id, resource
-    raise LookupError(path)
-
-
 def _bucket(result: SynthResult, role: str) -> JsonDict:
-    return _by_path(result, f"{role}/Bucket/Resource")[1]
+    return at_path(result, f"S3/{role}/Bucket/Resource")[1]
 
 
 def _props(result: SynthResult, role: str) -> JsonDict:
@@ -150,7 +145,7 @@ def _props(result: SynthResult, role: str) -> JsonDict:
 
 
 def _statements(result: SynthResult, role: str) -> list[JsonDict]:
-    policy = _by_path(result, f"{role}/Bucket/Policy/Resource")[1]
+    policy = at_path(result, f"S3/{role}/Bucket/Policy/Resource")[1]
     return policy["Properties"]["PolicyDocument"]["Statement"]  # type: ignore[no-any-return]
 
 
@@ -280,7 +275,7 @@ def test_public_read_mode(synth: Callable[..., SynthResult]) -> None:
         "IgnorePublicAcls": True,
         "RestrictPublicBuckets": False,
     }
-    image_id, _ = _by_path(result, "Images/Bucket/Resource")
+    image_id, _ = at_path(result, "S3/Images/Bucket/Resource")
     result.template("Test").has_resource_properties(
         "AWS::S3::BucketPolicy",
         {
@@ -361,7 +356,7 @@ def test_cdn_mode(synth: Callable[..., SynthResult], stage: str) -> None:
         },
     )
     # CloudFront access logs land in the access-log bucket (standard logging v2).
-    logs_id, _ = _by_path(result, "AccessLogs/Bucket/Resource")
+    logs_id, _ = at_path(result, "S3/AccessLogs/Bucket/Resource")
     template.has_resource_properties(
         "AWS::Logs::DeliveryDestination",
         {"DestinationResourceArn": {"Fn::GetAtt": [logs_id, "Arn"]}},
@@ -371,7 +366,7 @@ def test_cdn_mode(synth: Callable[..., SynthResult], stage: str) -> None:
 @pytest.mark.checklist("000#28")
 def test_regional_domain_name_output(synth: Callable[..., SynthResult]) -> None:
     result = synth("default", "dev")
-    image_id, _ = _by_path(result, "Images/Bucket/Resource")
+    image_id, _ = at_path(result, "S3/Images/Bucket/Resource")
     result.template("Test").has_output(
         "*", {"Value": {"Fn::GetAtt": [image_id, "RegionalDomainName"]}}
     )
@@ -450,7 +445,7 @@ def test_access_logs_and_metrics_on_image_and_upload(
     synth: Callable[..., SynthResult], role: str
 ) -> None:
     result = synth("default", "prod")
-    logs_id, _ = _by_path(result, "AccessLogs/Bucket/Resource")
+    logs_id, _ = at_path(result, "S3/AccessLogs/Bucket/Resource")
     props = _props(result, role)
     assert props["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": logs_id}
     assert props["MetricsConfigurations"] == [{"Id": "EntireBucket"}]
@@ -483,7 +478,7 @@ def _policy_statements(result: SynthResult, role_id: str) -> list[JsonDict]:
 
 def test_grant_upload_is_put_only_under_the_prefix(synth: Callable[..., SynthResult]) -> None:
     result = synth("cdn", "dev")
-    uploads_id, _ = _by_path(result, "Uploads/Bucket/Resource")
+    uploads_id, _ = at_path(result, "S3/Uploads/Bucket/Resource")
     statements = _policy_statements(result, "Api")
     assert {
         "Action": "s3:PutObject",
@@ -500,8 +495,8 @@ def test_grant_upload_is_put_only_under_the_prefix(synth: Callable[..., SynthRes
 
 def test_grant_process_uploads(synth: Callable[..., SynthResult]) -> None:
     result = synth("cdn", "dev")
-    images_id, _ = _by_path(result, "Images/Bucket/Resource")
-    uploads_id, _ = _by_path(result, "Uploads/Bucket/Resource")
+    images_id, _ = at_path(result, "S3/Images/Bucket/Resource")
+    uploads_id, _ = at_path(result, "S3/Uploads/Bucket/Resource")
     statements = _policy_statements(result, "Processor")
     by_resource: dict[str, set[str]] = {}
     for statement in statements:
@@ -533,29 +528,68 @@ def test_exports(synth: Callable[..., SynthResult]) -> None:
 # -- construction-only behaviour -----------------------------------------------------------------
 
 
-def _stack(stage: str = "dev") -> Stack:
-    app = make_app()
-    configure_platform(app, project="PetTest", stage=stage, compliance=None)
-    return Stack(app, "Test", env=Environment(account="123456789012", region="us-east-1"))
-
-
 def test_attributes() -> None:
-    stack = _stack()
+    stack = bare_stack()
     buckets = ImageBuckets(stack, "S3", cdn=True)
-    assert buckets.distribution is buckets.image_bucket.distribution is not None
+    assert buckets.cdn is buckets.image_bucket.cdn is not None
+    assert buckets.distribution is buckets.cdn.distribution
     assert buckets.log_bucket is not None
     assert buckets.buckets == (buckets.image_bucket, buckets.upload_bucket, buckets.log_bucket)
     assert isinstance(buckets.image_bucket.bucket, s3.Bucket)
-    literal = ImageBuckets(stack, "Literal", image_bucket_name="hfp-images-123", access_logs=False)
+
+
+def test_a_literal_name_replaces_the_default_short_name() -> None:
+    stack = bare_stack()
+    literal = ImageBuckets(
+        stack, "Literal", image_bucket_name="hfp-images-123", upload_name=None, access_logs=False
+    )
     assert literal.log_bucket is None
-    assert literal.distribution is None
-    cfn_bucket = literal.image_bucket.bucket.node.default_child
-    assert isinstance(cfn_bucket, s3.CfnBucket)
-    assert cfn_bucket.bucket_name == "hfp-images-123"
+    assert literal.cdn is None and literal.distribution is None
+    names = {
+        bucket.node.id: stack.resolve(
+            cast(s3.CfnBucket, bucket.bucket.node.default_child).bucket_name
+        )
+        for bucket in literal.buckets
+    }
+    assert names == {"Images": "hfp-images-123", "Uploads": None}
+
+
+def test_cdn_options_reach_the_image_distribution() -> None:
+    """An option declared only in CdnOptions reaches ImageBuckets with no second declaration."""
+    stack = bare_stack()
+    policy = cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS
+    buckets = ImageBuckets(stack, "S3", cdn=CdnOptions(response_headers_policy=policy))
+    assert buckets.cdn is not None
+    (distribution,) = (
+        Template.from_stack(stack).find_resources("AWS::CloudFront::Distribution").values()
+    )
+    behavior = distribution["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+    assert behavior["ResponseHeadersPolicyId"] == policy.response_headers_policy_id
+
+
+def test_localhost_and_wildcard_subdomain_origins_are_accepted() -> None:
+    stack = bare_stack()
+    ImageBuckets(stack, "S3", cors_origins=["http://localhost:3000", "https://*.homeforpup.com"])
+    for bucket in Template.from_stack(stack).find_resources("AWS::S3::Bucket").values():
+        rules = bucket["Properties"].get("CorsConfiguration", {}).get("CorsRules", [])
+        assert all(
+            rule["AllowedOrigins"] == ["http://localhost:3000", "https://*.homeforpup.com"]
+            for rule in rules
+        )
 
 
 BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
-    ("no cors origins", {"cors_origins": []}, r"ImageBuckets 'Test/S3'.*cors_origins=\[\]"),
+    ("no cors origins", {"cors_origins": []}, r"ImageBuckets Test/S3: invalid cors_origins=\[\]"),
+    (
+        "cors origin over plain http",
+        {"cors_origins": ["http://staging.homeforpup.com"]},
+        r"cors_origins='http://staging.homeforpup.com'; https://host",
+    ),
+    (
+        "cors header with a space",
+        {"cors_headers": ["Content Type"]},
+        r"cors_headers='Content Type'; HTTP header names",
+    ),
     ("upload expiry 0", {"upload_expiration_days": 0}, r"upload_expiration_days=0; days must"),
     (
         "IA before 30 days",
@@ -570,43 +604,101 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     (
         "underscore literal",
         {"image_bucket_name": "HomeForPup_Images"},
-        r"ImageBuckets 'Test/S3'.*image_bucket_name='HomeForPup_Images'",
+        r"ImageBuckets Test/S3: invalid image_bucket_name='HomeForPup_Images'",
+    ),
+    (
+        "short name and literal",
+        {"upload_name": "uploads", "upload_bucket_name": "hfp-uploads"},
+        r"upload_bucket_name='hfp-uploads'; give either upload_name='uploads'",
     ),
     (
         "log name without logs",
         {"access_logs": False, "log_bucket_name": "hfp-logs"},
         r"log_bucket_name='hfp-logs'; only meaningful with access_logs=True",
     ),
+    (
+        "log short name without logs",
+        {"access_logs": False, "log_name": "logs"},
+        r"log_name='logs'; only meaningful with access_logs=True",
+    ),
     ("log retention 0", {"access_log_retention_days": 0}, r"access_log_retention_days=0"),
     (
         "public read and cdn",
         {"public_read": True, "cdn": True},
-        r"SecureBucket 'Test/S3/Images'.*public_read=True; public_read and cdn contradict",
+        r"SecureBucket Test/S3/Images: invalid public_read=True; public_read and cdn contradict",
     ),
     (
         "short name invalid for S3",
         {"upload_name": "Uploads_Tmp"},
-        r"SecureBucket 'Test/S3/Uploads'.*name='Uploads_Tmp'",
+        r"SecureBucket Test/S3/Uploads: invalid name='Uploads_Tmp'",
     ),
     (
         "domain without cdn",
         {"custom_domain": "images.example.com"},
         r"custom_domain='images.example.com'; needs cdn=True",
     ),
+    (
+        "bad country in the cdn options",
+        {"cdn": CdnOptions(geo_allowlist=["usa"])},
+        r"SecureBucket Test/S3/Images: invalid cdn\.geo_allowlist='usa'",
+    ),
 ]
 
 
-@pytest.mark.parametrize(
-    ("props", "message"),
-    [pytest.param(props, message, id=case) for case, props, message in BAD_INPUTS],
-)
+@pytest.mark.parametrize(("props", "message"), cases(BAD_INPUTS))
 def test_bad_input_is_rejected(props: dict[str, Any], message: str) -> None:
-    with pytest.raises(PropError, match=message):
-        ImageBuckets(_stack(), "S3", **props)
+    with pytest.raises(PropError, match=message) as raised:
+        ImageBuckets(bare_stack(), "S3", **props)
+    assert not isinstance(raised.value, PropErrors), str(raised.value)
+
+
+WRONG_TYPES: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "string as days",
+        {"image_transition_days": "90"},
+        r"image_transition_days='90'; expected int \(got str\)",
+    ),
+    (
+        "one origin as a string",
+        {"cors_origins": "https://homeforpup.com"},
+        r"cors_origins='https://homeforpup.com'; expected a list of str \(got str\)",
+    ),
+    ("string as flag", {"access_logs": "no"}, r"access_logs='no'; expected bool \(got str\)"),
+    ("string as cdn", {"cdn": "yes"}, r"cdn='yes'; expected bool or CdnOptions \(got str\)"),
+    ("misspelled prop", {"image_nmae": "pics"}, r"image_nmae='pics'; not a prop of ImageBuckets"),
+]
+
+
+@pytest.mark.parametrize(("props", "message"), cases(WRONG_TYPES))
+def test_wrong_python_types_raise_prop_error_naming_the_prop(
+    props: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(PropError, match=rf"ImageBuckets Test/S3: invalid {message}"):
+        ImageBuckets(bare_stack(), "S3", **props)
+
+
+def test_every_invalid_prop_of_the_group_is_reported_in_one_error() -> None:
+    with pytest.raises(PropErrors) as raised:
+        ImageBuckets(
+            bare_stack(),
+            "S3",
+            cors_origins=["https://homeforpup.com/"],
+            upload_expiration_days=0,
+            access_logs=False,
+            access_log_retention_days=30,
+            metrics="yes",  # type: ignore[typeddict-item]
+        )
+    assert [error.prop for error in raised.value.errors] == [
+        "metrics",
+        "access_log_retention_days",
+        "cors_origins",
+        "upload_expiration_days",
+    ]
+    assert str(raised.value).startswith("ImageBuckets Test/S3: 4 invalid props:")
 
 
 def test_upload_grant_rejects_an_open_prefix() -> None:
-    stack = _stack()
+    stack = bare_stack()
     buckets = ImageBuckets(stack, "S3")
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     with pytest.raises(PropError, match=re.escape("key_prefix=''")):

@@ -9,23 +9,25 @@ from typing import Any
 import pytest
 from aws_cdk import Duration, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from aws_cdk.assertions import Match
+from aws_cdk.assertions import Match, Template
 
-from petplatform_constructs import PropError, acknowledge, configure_platform
+from petplatform_constructs import CdnOptions, PropError, acknowledge
+from petplatform_constructs.core.errors import PropErrors
 from petplatform_constructs.storage.secure_bucket import (
     BucketLifecycleRule,
     CorsPolicy,
     SecureBucket,
     StorageTransition,
 )
-from petplatform_constructs.testing import SynthResult, make_app
+from petplatform_constructs.testing import SynthResult
+from storage_support import JsonDict, bare_stack, cases, certificate, logical_id, resource
 
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/1111-2222"
 WEB_ACL_ARN = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/images/3333"
-JsonDict = dict[str, Any]
 
 
 # -- builders ------------------------------------------------------------------------------------
@@ -149,28 +151,13 @@ def full_prod(stack_synth: Callable[..., SynthResult]) -> SynthResult:
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _resource(result: SynthResult, path: str) -> JsonDict:
-    """The resource whose construct path is ``Test/{path}``."""
-    for resource in result.template_json("Test")["Resources"].values():
-        if resource.get("Metadata", {}).get("aws:cdk:path") == f"Test/{path}":
-            return resource  # type: ignore[no-any-return]
-    raise LookupError(path)
-
-
 def _bucket(result: SynthResult, construct_id: str) -> JsonDict:
-    return _resource(result, f"{construct_id}/Bucket/Resource")
+    return resource(result, f"{construct_id}/Bucket/Resource")
 
 
 def _statements(result: SynthResult, construct_id: str) -> list[JsonDict]:
-    policy = _resource(result, f"{construct_id}/Bucket/Policy/Resource")
+    policy = resource(result, f"{construct_id}/Bucket/Policy/Resource")
     return policy["Properties"]["PolicyDocument"]["Statement"]  # type: ignore[no-any-return]
-
-
-def _logical_id(result: SynthResult, path: str) -> str:
-    for logical_id, resource in result.template_json("Test")["Resources"].items():
-        if resource.get("Metadata", {}).get("aws:cdk:path") == f"Test/{path}":
-            return logical_id  # type: ignore[no-any-return]
-    raise LookupError(path)
 
 
 BLOCK_ALL = {
@@ -262,7 +249,7 @@ def test_prod_bucket_is_retained_and_versioned(default_prod: SynthResult) -> Non
 @pytest.mark.checklist("000#28")
 def test_regional_domain_name_is_an_output(default_dev: SynthResult) -> None:
     outputs = default_dev.template("Test").find_outputs("*")
-    bucket_id = _logical_id(default_dev, "Plain/Bucket/Resource")
+    bucket_id = logical_id(default_dev, "Plain/Bucket/Resource")
     assert {"Fn::GetAtt": [bucket_id, "RegionalDomainName"]} in [
         o["Value"] for o in outputs.values()
     ]
@@ -383,7 +370,7 @@ def test_explicit_removal_policy_beats_the_profile(full_dev: SynthResult) -> Non
 
 @pytest.mark.checklist("000#60")
 def test_access_logs_and_request_metrics(full_dev: SynthResult) -> None:
-    logs_id = _logical_id(full_dev, "Logs/Bucket/Resource")
+    logs_id = logical_id(full_dev, "Logs/Bucket/Resource")
     full_dev.template("Test").has_resource_properties(
         "AWS::S3::Bucket",
         {
@@ -403,7 +390,7 @@ def test_access_logs_and_request_metrics(full_dev: SynthResult) -> None:
         "kept/"
     )
     # Delivery through the log bucket's policy, never an ACL (BucketOwnerEnforced everywhere).
-    data_id = _logical_id(full_dev, "Data/Bucket/Resource")
+    data_id = logical_id(full_dev, "Data/Bucket/Resource")
     log_statements = _statements(full_dev, "Logs")
     assert {
         "Action": "s3:PutObject",
@@ -435,7 +422,7 @@ def test_public_read_opens_the_policy_but_never_acls(full_dev: SynthResult) -> N
         "RestrictPublicBuckets": False,
     }
     assert public["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
-    public_id = _logical_id(full_dev, "Public/Bucket/Resource")
+    public_id = logical_id(full_dev, "Public/Bucket/Resource")
     allows = [s for s in _statements(full_dev, "Public") if s["Principal"] == "*"]
     assert allows == [
         {
@@ -520,13 +507,13 @@ def test_cdn_access_logs_use_standard_logging_v2(full_dev: SynthResult) -> None:
     template = full_dev.template("Test")
     template.resource_count_is("AWS::Logs::DeliverySource", 1)
     template.has_resource_properties("AWS::Logs::DeliverySource", {"LogType": "ACCESS_LOGS"})
-    logs_id = _logical_id(full_dev, "Logs/Bucket/Resource")
+    logs_id = logical_id(full_dev, "Logs/Bucket/Resource")
     template.has_resource_properties(
         "AWS::Logs::DeliveryDestination",
         {"DestinationResourceArn": {"Fn::GetAtt": [logs_id, "Arn"]}},
     )
-    delivery = _resource(full_dev, "Cdn/CdnAccessLogs/Delivery")
-    assert _logical_id(full_dev, "Logs/Bucket/Policy/Resource") in delivery["DependsOn"]
+    delivery = resource(full_dev, "Cdn/Default/CdnAccessLogs/Delivery")
+    assert logical_id(full_dev, "Logs/Bucket/Policy/Resource") in delivery["DependsOn"]
     assert (
         next(
             s
@@ -548,6 +535,32 @@ def test_cdn_outputs_and_exports(full_dev: SynthResult) -> None:
     template.has_output("*", {"Export": {"Name": "PetTest-Data-BucketArn"}})
 
 
+def test_cloudfront_resources_keep_their_logical_ids(full_dev: SynthResult) -> None:
+    """The Cdn is the bucket's child ``Default``, which the CDK leaves out of logical ids."""
+    assert {
+        path: logical_id(full_dev, f"Cdn/Default/{path}")
+        for path in (
+            "Distribution/Resource",
+            "Distribution/Origin1/S3OriginAccessControl/Resource",
+            "CorsCachePolicy/Resource",
+            "CdnAccessLogs/Delivery",
+        )
+    } == {  # the logical ids of Cdn/Distribution... before the Cdn construct existed
+        "Distribution/Resource": "CdnDistribution149FA6C8",
+        "Distribution/Origin1/S3OriginAccessControl/Resource": (
+            "CdnDistributionOrigin1S3OriginAccessControlFA39EED2"
+        ),
+        "CorsCachePolicy/Resource": "CdnCorsCachePolicy0B7105DE",
+        "CdnAccessLogs/Delivery": "CdnCdnAccessLogsDeliveryDE29E447",
+    }
+    outputs = full_dev.template_json("Test")["Outputs"]
+    assert {
+        "CdnDistributionDomainName3A88042B",
+        "CdnDistributionAliases44D2FD06",
+        "CdnDistributionIdOutputC7B82171",
+    } <= set(outputs)
+
+
 def test_import_mode_creates_nothing_but_exports(full_dev: SynthResult) -> None:
     template = full_dev.template("Test")
     # Logs, Data, Kept, Public, Cdn, CdnDefault: nothing for Imported.
@@ -558,7 +571,7 @@ def test_import_mode_creates_nothing_but_exports(full_dev: SynthResult) -> None:
 
 
 def test_presigned_upload_grant_is_put_only_on_the_prefix(full_dev: SynthResult) -> None:
-    data_id = _logical_id(full_dev, "Data/Bucket/Resource")
+    data_id = logical_id(full_dev, "Data/Bucket/Resource")
     full_dev.template("Test").has_resource_properties(
         "AWS::IAM::Policy",
         {
@@ -597,16 +610,64 @@ def test_prod_retains_every_created_bucket(full_prod: SynthResult) -> None:
 # -- behaviour without synthesis -----------------------------------------------------------------
 
 
-def _stack(region: str | None = "us-east-1", stage: str = "dev") -> Stack:
-    app = make_app()
-    configure_platform(app, project="PetTest", stage=stage, compliance=None)
-    env = Environment(account="123456789012", region=region) if region else None
-    return Stack(app, "Test", env=env)
+def test_cdn_options_reach_the_distribution() -> None:
+    stack = bare_stack()
+    bucket = SecureBucket(
+        stack,
+        "Assets",
+        cdn=CdnOptions(
+            geo_allowlist=["CA"],
+            price_class=cloudfront.PriceClass.PRICE_CLASS_ALL,
+            response_headers_policy=cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS,
+        ),
+    )
+    assert bucket.cdn is not None and bucket.distribution is bucket.cdn.distribution
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::CloudFront::Distribution",
+        {
+            "DistributionConfig": Match.object_like(
+                {
+                    "PriceClass": "PriceClass_All",
+                    "Restrictions": {
+                        "GeoRestriction": {"Locations": ["CA"], "RestrictionType": "whitelist"}
+                    },
+                    "DefaultCacheBehavior": Match.object_like(
+                        {"ResponseHeadersPolicyId": "60669652-455b-4ae9-85a4-c4c02393f86c"}
+                    ),
+                }
+            )
+        },
+    )
+
+
+def test_wrapped_bucket_is_flagged_and_exports_by_attribute() -> None:
+    stack = bare_stack()
+    wrapped = SecureBucket(
+        stack,
+        "Wrapped",
+        existing_bucket=s3.Bucket.from_bucket_name(stack, "Ext", "external-bucket"),
+        export_prefix="PetTest-Ext",
+    )
+    created = SecureBucket(stack, "Created", cdn=True, export_prefix="PetTest-Created")
+    assert (wrapped.imported, created.imported) == (True, False)
+    assert list(wrapped.outputs) == ["BucketName", "BucketArn"]
+    assert list(created.outputs) == ["BucketName", "BucketArn", "DistributionId"]
+    assert wrapped.cdn is None and wrapped.distribution is None
+
+
+def test_a_secure_bucket_is_accepted_as_the_log_bucket() -> None:
+    stack = bare_stack()
+    logs = SecureBucket(stack, "Logs", access_log_destination=True)
+    SecureBucket(stack, "Data", server_access_logs_bucket=logs)
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::S3::Bucket",
+        {"LoggingConfiguration": Match.object_like({"LogFilePrefix": "s3-access-logs/"})},
+    )
 
 
 @pytest.mark.parametrize("region", ["eu-west-1", None])
 def test_cdn_logs_are_skipped_outside_us_east_1(region: str | None) -> None:
-    stack = _stack(region)
+    stack = bare_stack(region)
     logs = SecureBucket(stack, "Logs", access_log_destination=True)
     cdn = SecureBucket(stack, "Cdn", cdn=True, server_access_logs_bucket=logs.bucket)
     assert cdn.distribution is not None
@@ -615,7 +676,7 @@ def test_cdn_logs_are_skipped_outside_us_east_1(region: str | None) -> None:
 
 
 def test_metric_helpers() -> None:
-    stack = _stack()
+    stack = bare_stack()
     bucket = SecureBucket(stack, "Data", metrics=True)
     size = bucket.metric_bucket_size_bytes()
     assert (size.namespace, size.metric_name, size.statistic) == (
@@ -646,11 +707,23 @@ def _key(stack: Stack) -> kms.IKey:
     return kms.Key(stack, "Key")
 
 
+def _ia(storage_class: s3.StorageClass, days: int) -> list[BucketLifecycleRule]:
+    return [BucketLifecycleRule(transitions=[StorageTransition(storage_class, days)])]
+
+
 BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
-    ("both names", lambda s: {"name": "data", "bucket_name": "x-data"}, r"bucket_name='x-data'"),
+    (
+        "both names",
+        lambda s: {"name": "data", "bucket_name": "x-data"},
+        r"bucket_name='x-data'; give either name='data'",
+    ),
     ("underscore", lambda s: {"bucket_name": "my_bucket"}, r"bucket_name='my_bucket'.*lowercase"),
     ("uppercase", lambda s: {"bucket_name": "MyBucket"}, r"bucket_name='MyBucket'"),
-    ("short name", lambda s: {"name": "Images_1"}, r"name='Images_1'"),
+    (
+        "short name",
+        lambda s: {"name": "Images_1"},
+        r"name='Images_1'; the naming strategy produced 'pettest-dev-Images_1'",
+    ),
     (
         "import + props",
         lambda s: {
@@ -658,12 +731,17 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
             "cors": _cors(),
             "versioned": True,
         },
-        r"existing_bucket=.*remove \['cors', 'versioned'\]",
+        r"existing_bucket=.*remove cors, versioned or drop existing_bucket",
     ),
     (
         "cors without origins",
         lambda s: {"cors": _cors(allowed_origins=[])},
-        r"cors\[0\]\.allowed_origins=\[\]",
+        r"cors\[0\]\.allowed_origins=\[\]; at least one origin",
+    ),
+    (
+        "cors origins as one string",
+        lambda s: {"cors": _cors(allowed_origins="https://app.example.com")},
+        r"cors\[0\]\.allowed_origins='https://app.example.com'; a list or tuple",
     ),
     (
         "cors without methods",
@@ -673,7 +751,27 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
     (
         "cors origin with path",
         lambda s: {"cors": _cors(allowed_origins=["https://app.example.com/"])},
-        r"allowed_origins='https://app.example.com/'",
+        r"allowed_origins='https://app.example.com/'; https://host\[:port\]",
+    ),
+    (
+        "cors origin over plain http",
+        lambda s: {"cors": _cors(allowed_origins=["http://staging.example.com"])},
+        r"allowed_origins='http://staging.example.com'; https://host",
+    ),
+    (
+        "cors wildcard with other origins",
+        lambda s: {"cors": _cors(allowed_origins=["*", "https://app.example.com"])},
+        r"allowed_origins=\['\*', 'https://app.example.com'\]; '\*' allows every origin",
+    ),
+    (
+        "cors header with two wildcards",
+        lambda s: {"cors": _cors(allowed_headers=["x-*-*"])},
+        r"cors\[0\]\.allowed_headers='x-\*-\*'; at most one '\*' each",
+    ),
+    (
+        "cors header with a space",
+        lambda s: {"cors": _cors(exposed_headers=["E Tag"])},
+        r"cors\[0\]\.exposed_headers='E Tag'; HTTP header names",
     ),
     (
         "expiration before transition",
@@ -697,29 +795,46 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
                 )
             ]
         },
-        r"expiration_days=30",
+        r"lifecycle_rules\[0\]\.expiration_days=30",
     ),
     (
         "IA before 30 days",
-        lambda s: {
-            "lifecycle_rules": [
-                BucketLifecycleRule(
-                    transitions=[StorageTransition(s3.StorageClass.INFREQUENT_ACCESS, 10)]
-                )
-            ]
-        },
+        lambda s: {"lifecycle_rules": _ia(s3.StorageClass.INFREQUENT_ACCESS, 10)},
         r"transitions\[STANDARD_IA\]\.after_days=10; .*at least 30 days",
     ),
     (
         "one-zone IA before 30 days",
+        lambda s: {"lifecycle_rules": _ia(s3.StorageClass.ONE_ZONE_INFREQUENT_ACCESS, 29)},
+        r"transitions\[ONEZONE_IA\]\.after_days=29",
+    ),
+    (
+        "negative transition",
+        lambda s: {"lifecycle_rules": _ia(s3.StorageClass.GLACIER, -1)},
+        r"transitions\[GLACIER\]\.after_days=-1; days must be >= 0",
+    ),
+    (
+        "storage class as a string",
+        lambda s: {"lifecycle_rules": _ia("GLACIER", 30)},  # type: ignore[arg-type]
+        r"transitions\[0\]\.storage_class='GLACIER'; an s3.StorageClass \(got str\)",
+    ),
+    (
+        "rule id as a number",
+        lambda s: {"lifecycle_rules": [BucketLifecycleRule(rule_id=1, expiration_days=1)]},  # type: ignore[arg-type]
+        r"lifecycle_rules\[0\]\.rule_id=1; a string \(got int\)",
+    ),
+    (
+        "one storage class twice",
         lambda s: {
             "lifecycle_rules": [
                 BucketLifecycleRule(
-                    transitions=[StorageTransition(s3.StorageClass.ONE_ZONE_INFREQUENT_ACCESS, 29)]
+                    transitions=[
+                        StorageTransition(s3.StorageClass.GLACIER, 30),
+                        StorageTransition(s3.StorageClass.GLACIER, 60),
+                    ]
                 )
             ]
         },
-        r"transitions\[ONEZONE_IA\]\.after_days=29",
+        r"lifecycle_rules\[0\]\.transitions='GLACIER'; each storage class at most once",
     ),
     (
         "zero days",
@@ -739,7 +854,11 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
         },
         r"noncurrent_expiration_days=30; noncurrent versions exist only in versioned",
     ),
-    ("public_read + cdn", lambda s: {"public_read": True, "cdn": True}, r"public_read=True"),
+    (
+        "public_read + cdn",
+        lambda s: {"public_read": True, "cdn": True},
+        r"public_read=True; public_read and cdn contradict",
+    ),
     (
         "public_read + kms",
         lambda s: {"public_read": True, "encryption_key": _key(s)},
@@ -753,23 +872,35 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
     (
         "custom domain without certificate",
         lambda s: {"cdn": True, "custom_domain": "images.example.com"},
-        r"certificate=None; custom_domain='images.example.com' needs",
+        r"certificate=None; custom_domain='images.example.com' needs an ACM certificate",
+    ),
+    (
+        "certificate without custom domain",
+        lambda s: {"cdn": True, "certificate": certificate(s)},
+        r"custom_domain=None; a certificate was given without custom_domain",
+    ),
+    (
+        "custom domain in uppercase",
+        lambda s: {
+            "cdn": True,
+            "custom_domain": "Images.Example.com",
+            "certificate": certificate(s),
+        },
+        r"custom_domain='Images.Example.com'; a lowercase DNS name",
     ),
     (
         "certificate outside us-east-1",
         lambda s: {
             "cdn": True,
             "custom_domain": "images.example.com",
-            "certificate": acm.Certificate.from_certificate_arn(
-                s, "Cert", "arn:aws:acm:eu-west-1:123456789012:certificate/x"
-            ),
+            "certificate": certificate(s, "eu-west-1"),
         },
-        r"certificate='arn:aws:acm:eu-west-1.*us-east-1 only",
+        r"certificate='arn:aws:acm:eu-west-1.*CloudFront uses ACM certificates from us-east-1",
     ),
     (
         "bad country",
         lambda s: {"cdn": True, "cdn_geo_allowlist": ["usa"]},
-        r"cdn_geo_allowlist='usa'",
+        r"cdn_geo_allowlist='usa'; ISO 3166-1 alpha-2",
     ),
     (
         "regional web acl",
@@ -778,6 +909,24 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
             "cdn_web_acl_arn": "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/x/1",
         },
         r"cdn_web_acl_arn='arn:aws:wafv2:eu-west-1.*CLOUDFRONT scope",
+    ),
+    (
+        "bad country in the cdn options",
+        lambda s: {"cdn": CdnOptions(geo_allowlist=["usa"])},
+        r"cdn\.geo_allowlist='usa'; ISO 3166-1 alpha-2",
+    ),
+    (
+        "unknown cdn option",
+        lambda s: {"cdn": {"geo_allow": ["US"]}},
+        r"cdn\.geo_allow=\['US'\]; not a prop of CdnOptions",
+    ),
+    (
+        "cdn option given twice",
+        lambda s: {
+            "cdn": CdnOptions(price_class=cloudfront.PriceClass.PRICE_CLASS_ALL),
+            "cdn_price_class": cloudfront.PriceClass.PRICE_CLASS_200,
+        },
+        r"cdn_price_class=.*cdn\.price_class is given too; give it once",
     ),
     (
         "auto-delete a retained bucket",
@@ -795,6 +944,11 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
         r"invalid encryption_key=.*access-log destination must stay",
     ),
     (
+        "log destination behind a cdn",
+        lambda s: {"access_log_destination": True, "cdn": True},
+        r"invalid cdn=True; an access-log destination must stay",
+    ),
+    (
         "log to a KMS bucket",
         lambda s: {
             "server_access_logs_bucket": s3.Bucket(s, "KmsLogs", encryption_key=_key(s)),
@@ -805,19 +959,111 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("props", "message"),
-    [pytest.param(props, message, id=case) for case, props, message in BAD_INPUTS],
-)
+@pytest.mark.parametrize(("props", "message"), cases(BAD_INPUTS))
 def test_bad_input_is_rejected(props: Callable[[Stack], dict[str, Any]], message: str) -> None:
-    stack = _stack()
-    with pytest.raises(PropError, match=rf"SecureBucket 'Test/Bucket'.*{message}"):
+    """Each bad input is one problem, naming the bucket, the prop and what is allowed."""
+    stack = bare_stack()
+    with pytest.raises(PropError) as raised:
         SecureBucket(stack, "Bucket", **props(stack))
+    assert not isinstance(raised.value, PropErrors), str(raised.value)
+    assert raised.value.owner == "SecureBucket Test/Bucket"
+    assert re.search(message, str(raised.value)), str(raised.value)
+
+
+WRONG_TYPES: list[tuple[str, dict[str, Any], str]] = [
+    ("string as flag", {"versioned": "yes"}, r"versioned='yes'; expected bool \(got str\)"),
+    (
+        "string as cors",
+        {"cors": "https://app.example.com"},
+        r"cors='https://app.example.com'; expected CorsPolicy or a list of CorsPolicy \(got str\)",
+    ),
+    (
+        "one rule where a list is expected",
+        {"lifecycle_rules": BucketLifecycleRule(expiration_days=1)},
+        r"lifecycle_rules=.*expected a list of BucketLifecycleRule \(got BucketLifecycleRule\)",
+    ),
+    (
+        "key alias instead of a key",
+        {"encryption_key": "alias/mine"},
+        r"encryption_key='alias/mine'; expected kms\.IKey \(got str\)",
+    ),
+    ("string as cdn", {"cdn": "yes"}, r"cdn='yes'; expected bool or CdnOptions \(got str\)"),
+    (
+        "string as country list",
+        {"cdn": True, "cdn_geo_allowlist": "US"},
+        r"cdn_geo_allowlist='US'; expected a list of str \(got str\)",
+    ),
+    (
+        "bucket name instead of a bucket",
+        {"server_access_logs_bucket": "logs"},
+        r"server_access_logs_bucket='logs'; expected s3\.IBucket or HasBucket \(got str\)",
+    ),
+    ("misspelled prop", {"versionned": True}, r"versionned=True; not a prop of SecureBucket"),
+]
+
+
+@pytest.mark.parametrize(("props", "message"), cases(WRONG_TYPES))
+def test_wrong_python_types_raise_prop_error_naming_the_prop(
+    props: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(PropError, match=message) as raised:
+        SecureBucket(bare_stack(), "Typed", **props)
+    assert not isinstance(raised.value, PropErrors), str(raised.value)
+
+
+def test_a_single_cors_policy_and_wildcard_subdomains_are_accepted() -> None:
+    stack = bare_stack()
+    SecureBucket(
+        stack,
+        "Assets",
+        cors=CorsPolicy(
+            allowed_origins=["https://*.example.com", "http://127.0.0.1:8080"],
+            allowed_methods=(s3.HttpMethods.GET,),
+        ),
+    )
+    rules = Template.from_stack(stack).find_resources("AWS::S3::Bucket")
+    (bucket,) = rules.values()
+    assert bucket["Properties"]["CorsConfiguration"]["CorsRules"][0]["AllowedOrigins"] == [
+        "https://*.example.com",
+        "http://127.0.0.1:8080",
+    ]
+
+
+def test_every_invalid_prop_is_reported_in_one_error() -> None:
+    with pytest.raises(PropErrors) as raised:
+        SecureBucket(
+            bare_stack(),
+            "Bad",
+            bucket_name="Bad_Name",
+            versioned="yes",  # type: ignore[typeddict-item]
+            cors=_cors(allowed_origins=["http://staging.example.com"]),
+            lifecycle_rules=[BucketLifecycleRule(expiration_days=0)],
+            public_read=True,
+            cdn=True,
+            cdn_geo_allowlist=["usa"],
+        )
+    assert [error.prop for error in raised.value.errors] == [
+        "versioned",
+        "bucket_name",
+        "public_read",
+        "cors[0].allowed_origins",
+        "lifecycle_rules[0].expiration_days",
+        "cdn_geo_allowlist",
+    ]
+    assert str(raised.value).startswith("SecureBucket Test/Bad: 6 invalid props:")
+
+
+def test_two_buckets_with_one_physical_name_fail_at_synth() -> None:
+    stack = bare_stack()
+    SecureBucket(stack, "First", bucket_name="pettest-shared")
+    other = Stack(stack.node.root, "Other", env=Environment(region="eu-west-1"))
+    with pytest.raises(PropError, match=r"'pettest-shared'; a unique S3 bucket name: Test/First"):
+        SecureBucket(other, "Second", bucket_name="pettest-shared")
 
 
 @pytest.mark.parametrize("prefix", ["", "/uploads/", "uploads/*"])
 def test_presigned_upload_prefix_must_scope_the_grant(prefix: str) -> None:
-    stack = _stack()
+    stack = bare_stack()
     bucket = SecureBucket(stack, "Data")
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     with pytest.raises(PropError, match=re.escape(f"key_prefix={prefix!r}")):

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     )
     from petplatform_constructs.data.profiles_table import ProfilesTable
     from petplatform_constructs.data.table_specs import TableSpec, tables_from_specs
+    from petplatform_constructs.edge.cdn import Cdn, CdnOptions, CdnProps
     from petplatform_constructs.identity.app_role import AppRole
     from petplatform_constructs.identity.auth_pool import AppClient, AuthPool, UserGroup
     from petplatform_constructs.observability.pack import (
@@ -61,11 +62,12 @@ if TYPE_CHECKING:
     )
     from petplatform_constructs.platform.stage import Stage, StageProfile, use_stage_profile
     from petplatform_constructs.platform.tagging import apply_standard_tags
-    from petplatform_constructs.storage.image_buckets import ImageBuckets
+    from petplatform_constructs.storage.image_buckets import ImageBuckets, ImageBucketsProps
     from petplatform_constructs.storage.secure_bucket import (
         BucketLifecycleRule,
         CorsPolicy,
         SecureBucket,
+        SecureBucketProps,
         StorageTransition,
     )
 
@@ -80,12 +82,16 @@ _HOME: dict[str, str] = {
     "AutoscaledCapacity": "petplatform_constructs.data.data_table",
     "BucketLifecycleRule": "petplatform_constructs.storage.secure_bucket",
     "BudgetSpec": "petplatform_constructs.observability.pack",
+    "Cdn": "petplatform_constructs.edge.cdn",
+    "CdnOptions": "petplatform_constructs.edge.cdn",
+    "CdnProps": "petplatform_constructs.edge.cdn",
     "CorsPolicy": "petplatform_constructs.storage.secure_bucket",
     "DataProtectionCheck": "petplatform_constructs.platform.compliance",
     "DataTable": "petplatform_constructs.data.data_table",
     "DataTableProps": "petplatform_constructs.data.data_table",
     "FunctionSpec": "petplatform_constructs.compute.serverless_api.construct",
     "ImageBuckets": "petplatform_constructs.storage.image_buckets",
+    "ImageBucketsProps": "petplatform_constructs.storage.image_buckets",
     "IndexSpec": "petplatform_constructs.data.data_table",
     "NagPack": "petplatform_constructs.platform.compliance",
     "Naming": "petplatform_constructs.platform.naming",
@@ -98,6 +104,7 @@ _HOME: dict[str, str] = {
     "ResourceKind": "petplatform_constructs.platform.naming",
     "RouteSpec": "petplatform_constructs.compute.serverless_api.construct",
     "SecureBucket": "petplatform_constructs.storage.secure_bucket",
+    "SecureBucketProps": "petplatform_constructs.storage.secure_bucket",
     "ServerlessApi": "petplatform_constructs.compute.serverless_api.construct",
     "Stage": "petplatform_constructs.platform.stage",
     "StageProfile": "petplatform_constructs.platform.stage",
@@ -133,12 +140,16 @@ __all__ = [
     "AutoscaledCapacity",
     "BucketLifecycleRule",
     "BudgetSpec",
+    "Cdn",
+    "CdnOptions",
+    "CdnProps",
     "CorsPolicy",
     "DataProtectionCheck",
     "DataTable",
     "DataTableProps",
     "FunctionSpec",
     "ImageBuckets",
+    "ImageBucketsProps",
     "IndexSpec",
     "NagPack",
     "Naming",
@@ -151,6 +162,7 @@ __all__ = [
     "ResourceKind",
     "RouteSpec",
     "SecureBucket",
+    "SecureBucketProps",
     "ServerlessApi",
     "Stage",
     "StageProfile",

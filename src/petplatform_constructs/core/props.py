@@ -78,6 +78,8 @@ def _matches(value: object, expected: Any) -> bool:
             return False
         key_type, value_type = get_args(expected) or (Any, Any)
         return all(_matches(k, key_type) and _matches(v, value_type) for k, v in value.items())
+    if typing.is_typeddict(expected):  # a nested props dict: its owner checks the keys
+        return isinstance(value, collections.abc.Mapping)
     if origin is not None:  # another generic: check the container type only
         return isinstance(value, origin)
     if expected is float:

@@ -8,7 +8,7 @@ from constructs import IConstruct
 
 from petplatform_constructs.core.errors import PropError
 
-__all__ = ["scope_default"]
+__all__ = ["enable_feature_flag", "scope_default"]
 
 
 def scope_default(scope: IConstruct, context_key: str, prop: str, how_to_set: str) -> Any:
@@ -20,3 +20,12 @@ def scope_default(scope: IConstruct, context_key: str, prop: str, how_to_set: st
     if data is None:
         raise PropError(scope.node.path or "App", prop, None, how_to_set)
     return data
+
+
+def enable_feature_flag(scope: IConstruct, flag: str) -> None:
+    """Turn on a CDK feature flag for the constructs below ``scope`` (only below it).
+
+    For behaviour the library relies on, such as S3 server access logs delivered through the
+    bucket policy (``@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy``) where ACLs are off.
+    """
+    scope.node.set_context(flag, True)

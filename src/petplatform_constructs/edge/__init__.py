@@ -1,0 +1,1 @@
+"""Edge constructs: CloudFront in front of the platform's origins (``Cdn``)."""

@@ -1,0 +1,297 @@
+"""Cdn: a CloudFront distribution in front of a private S3 bucket, through Origin Access Control.
+
+The bucket keeps all four Block Public Access flags: its policy allows only
+``cloudfront.amazonaws.com`` with this distribution's ``AWS:SourceArn`` (and a KMS key in the
+same stack gets the matching decrypt grant). Access logs use CloudFront standard logging v2
+(CloudWatch vended logs), the only kind that works with ACL-free buckets.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from aws_cdk import CfnOutput, Duration, Names, Stack
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct, IConstruct
+from typing_extensions import Unpack
+
+from petplatform_constructs.core.errors import Problems
+from petplatform_constructs.core.existing import describe
+from petplatform_constructs.core.exports import add_exports
+from petplatform_constructs.core.resources import BucketLike, as_bucket
+from petplatform_constructs.edge.cdn.props import CdnProps
+from petplatform_constructs.edge.cdn.validation import (
+    MAX_COMMENT_LENGTH,
+    CdnPlan,
+    access_logs_supported,
+    plan_cdn,
+)
+from petplatform_constructs.platform.compliance import acknowledge
+
+__all__ = ["ACCESS_LOGS_CONSTRUCT_ID", "DISTRIBUTION_CONSTRUCT_ID", "Cdn"]
+
+DISTRIBUTION_CONSTRUCT_ID = "Distribution"
+"""Construct id of the ``cloudfront.Distribution`` inside every Cdn (its Origin Access Control
+is ``Distribution/Origin1/S3OriginAccessControl``). Public contract: never change it."""
+
+ACCESS_LOGS_CONSTRUCT_ID = "CdnAccessLogs"
+"""Construct id of the access-log delivery (``Source``, ``Destination``, ``Delivery``)."""
+
+_CORS_HEADERS = ("Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers")
+
+
+class Cdn(Construct):
+    """CloudFront in front of an S3 bucket: HTTPS only, GET/HEAD/OPTIONS, HTTP/2 and HTTP/3.
+
+    Construct ids (a public contract: renaming them replaces the resources): ``Distribution``
+    (:data:`DISTRIBUTION_CONSTRUCT_ID`), ``CorsCachePolicy`` (with ``cors_cache_key``),
+    ``CdnAccessLogs/Source``, ``/Destination`` and ``/Delivery`` (with ``access_logs_bucket``);
+    outputs ``DistributionDomainName``, ``DistributionAliases`` (with ``custom_domain``) and, with
+    ``export_prefix``, ``DistributionIdOutput``.
+
+    Args:
+        scope: parent construct.
+        id: construct id of this Cdn.
+        bucket: the origin: an ``s3.IBucket`` or a wrapper with a ``bucket`` attribute (such as
+            ``SecureBucket``). Required.
+        props: see :class:`CdnProps`; every prop is optional and documents its default.
+
+    Raises:
+        PropError: every invalid prop at once, each with the value received and what is allowed.
+    """
+
+    def __init__(
+        self, scope: Construct, id: str, *, bucket: BucketLike, **props: Unpack[CdnProps]
+    ) -> None:
+        super().__init__(scope, id)
+        self._owner = f"{type(self).__name__} {self.node.path}"
+        self.outputs: dict[str, CfnOutput] = {}
+        """Exported CfnOutputs by attribute (``DistributionId``, with ``export_prefix``)."""
+        self.access_logs: logs.CfnDelivery | None = None
+        """The access-log delivery (``access_logs_bucket``), else None."""
+        self.cache_policy: cloudfront.CachePolicy | None = None
+        """The CORS cache policy (``cors_cache_key``), else None (CloudFront's default)."""
+
+        problems = Problems(self._owner)
+        origin = as_bucket(bucket)
+        problems.check(
+            isinstance(getattr(origin, "bucket_arn", None), str),
+            "bucket",
+            describe(bucket) if hasattr(bucket, "node") else bucket,
+            "an s3.IBucket, or a wrapper with a bucket attribute such as SecureBucket",
+        )
+        plan = plan_cdn(self, problems, props)
+        problems.raise_if_any()
+        assert plan is not None  # no problems, so the plan exists
+
+        self.bucket: s3.IBucket = origin
+        """The origin bucket."""
+        self.default_certificate = props.get("certificate") is None
+        """Whether viewers get CloudFront's default ``*.cloudfront.net`` certificate."""
+        self.distribution = self._distribution(plan, props)
+        """The ``cloudfront.Distribution``."""
+        if plan.access_logs_bucket is not None:
+            self.access_logs = self._deliver_access_logs(plan.access_logs_bucket)
+        self._acknowledge(plan, props)
+        self._add_outputs(props)
+
+    # -- build ----------------------------------------------------------------------------------
+    def _distribution(self, plan: CdnPlan, props: CdnProps) -> cloudfront.Distribution:
+        if props.get("cors_cache_key"):
+            self.cache_policy = self._cors_cache_policy()
+        certificate = props.get("certificate")
+        custom_domain = props.get("custom_domain")
+        return cloudfront.Distribution(
+            self,
+            DISTRIBUTION_CONSTRUCT_ID,
+            comment=props.get("comment")
+            or f"{display_path(self)} via Origin Access Control"[:MAX_COMMENT_LENGTH],
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+                cached_methods=cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
+                cache_policy=self.cache_policy,
+                response_headers_policy=props.get("response_headers_policy")
+                or cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                compress=True,
+            ),
+            domain_names=[custom_domain] if custom_domain else None,
+            certificate=certificate,
+            # Only meaningful with a custom certificate; the default one has a fixed policy.
+            minimum_protocol_version=(
+                cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None
+            ),
+            ssl_support_method=cloudfront.SSLMethod.SNI if certificate else None,
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=plan.price_class,
+            geo_restriction=(
+                cloudfront.GeoRestriction.allowlist(*plan.geo_allowlist)
+                if plan.geo_allowlist
+                else None
+            ),
+            web_acl_id=props.get("web_acl_arn"),
+        )
+
+    def _cors_cache_policy(self) -> cloudfront.CachePolicy:
+        """Cache per CORS request headers, so one origin's CORS answer is not served to another."""
+        return cloudfront.CachePolicy(
+            self,
+            "CorsCachePolicy",
+            comment="Caching optimized, keyed on the CORS request headers",
+            header_behavior=cloudfront.CacheHeaderBehavior.allow_list(*_CORS_HEADERS),
+            query_string_behavior=cloudfront.CacheQueryStringBehavior.none(),
+            cookie_behavior=cloudfront.CacheCookieBehavior.none(),
+            enable_accept_encoding_gzip=True,
+            enable_accept_encoding_brotli=True,
+            min_ttl=Duration.seconds(1),
+            default_ttl=Duration.days(1),
+            max_ttl=Duration.days(365),
+        )
+
+    def _deliver_access_logs(self, log_bucket: s3.IBucket) -> logs.CfnDelivery:
+        """Standard logging v2: delivery source, S3 destination, delivery, and the bucket grant."""
+        scope = Construct(self, ACCESS_LOGS_CONSTRUCT_ID)
+        name = Names.unique_resource_name(scope, max_length=60)
+        source = logs.CfnDeliverySource(
+            scope,
+            "Source",
+            name=name,
+            log_type="ACCESS_LOGS",
+            resource_arn=self.distribution.distribution_arn,
+        )
+        destination = logs.CfnDeliveryDestination(
+            scope, "Destination", name=name, destination_resource_arn=log_bucket.bucket_arn
+        )
+        delivery = logs.CfnDelivery(
+            scope,
+            "Delivery",
+            delivery_source_name=name,
+            delivery_destination_arn=destination.attr_arn,
+        )
+        delivery.add_resource_dependency(source)
+        result = log_bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("delivery.logs.amazonaws.com")],
+                actions=["s3:PutObject"],
+                resources=[log_bucket.arn_for_objects("*")],
+                conditions={
+                    "StringEquals": {
+                        "s3:x-amz-acl": "bucket-owner-full-control",
+                        "aws:SourceAccount": Stack.of(self).account,
+                    },
+                    "ArnLike": {"aws:SourceArn": source.attr_arn},
+                },
+            )
+        )
+        if result.policy_dependable is not None:
+            delivery.node.add_dependency(result.policy_dependable)
+        return delivery
+
+    def _acknowledge(self, plan: CdnPlan, props: CdnProps) -> None:
+        """The CloudFront findings this construct answers by design, each with its reason."""
+        cfn = cast(cloudfront.CfnDistribution, self.distribution.node.default_child)
+        if self.access_logs is not None:
+            cfr3 = (
+                "Access logs are delivered with CloudFront standard logging v2 "
+                "(AWS::Logs::Delivery) to the access-log bucket; cdk-nag recognizes only legacy "
+                "logging, which needs ACL-enabled buckets that this library never creates."
+            )
+        elif not access_logs_supported(self):
+            cfr3 = (
+                "CloudFront log delivery must be configured in us-east-1 and this stack is "
+                "elsewhere (or region-agnostic); deploy the distribution from a us-east-1 stack "
+                "to get access logs in the log bucket."
+            )
+        else:
+            cfr3 = (
+                "Access logging is opt-in: pass access_logs_bucket= (SecureBucket: "
+                "server_access_logs_bucket=, ImageBuckets: access_logs=True) and the "
+                "distribution logs to it with standard logging v2."
+            )
+        acknowledge(cfn, "AwsSolutions-CFR3", cfr3)
+        if not plan.geo_allowlist:
+            acknowledge(
+                cfn,
+                "AwsSolutions-CFR1",
+                "Content is served to every country by design; restrict it with geo_allowlist "
+                "(SecureBucket: cdn_geo_allowlist=['US', ...]) when a legal or licensing need "
+                "exists.",
+            )
+        if props.get("web_acl_arn") is None:
+            acknowledge(
+                cfn,
+                "AwsSolutions-CFR2",
+                "The origin is a private bucket reached only through OAC with GET/HEAD/OPTIONS, "
+                "so there is no application layer for WAF rules to protect; attach a CLOUDFRONT "
+                "web ACL with web_acl_arn (SecureBucket: cdn_web_acl_arn) for rate limiting or "
+                "bot control.",
+            )
+        if self.default_certificate:
+            acknowledge(
+                cfn,
+                "AwsSolutions-CFR4",
+                "Without custom_domain the distribution uses the default *.cloudfront.net "
+                "certificate, whose policy CloudFront fixes at TLSv1; set custom_domain and a "
+                "us-east-1 certificate to enforce TLSv1.2_2021.",
+            )
+
+    def _add_outputs(self, props: CdnProps) -> None:
+        label = display_path(self)
+        CfnOutput(
+            self,
+            "DistributionDomainName",
+            value=self.distribution.distribution_domain_name,
+            description=f"CloudFront domain of {label}; point DNS aliases here",
+        )
+        custom_domain = props.get("custom_domain")
+        if custom_domain:
+            CfnOutput(
+                self,
+                "DistributionAliases",
+                value=custom_domain,
+                description=f"Aliases (custom domains) of the {label} distribution",
+            )
+        export_prefix = props.get("export_prefix")
+        if export_prefix is not None:
+            self.outputs.update(
+                add_exports(self, export_prefix, {"DistributionId": self.distribution_id})
+            )
+
+    # -- attributes, grants, metrics -------------------------------------------------------------
+    @property
+    def distribution_id(self) -> str:
+        """The distribution id (a token)."""
+        return self.distribution.distribution_id
+
+    @property
+    def domain_name(self) -> str:
+        """The ``*.cloudfront.net`` domain name (a token); point DNS aliases here."""
+        return self.distribution.distribution_domain_name
+
+    def grant_create_invalidation(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow ``grantee`` to invalidate cached objects (e.g. a deploy job)."""
+        return self.distribution.grant_create_invalidation(grantee)
+
+    def metric_requests(self, *, period: Duration | None = None) -> cloudwatch.Metric:
+        """Viewer requests (Sum). CloudFront publishes its metrics in us-east-1 only."""
+        return self.distribution.metric_requests(period=period)
+
+    def metric_5xx_error_rate(self, *, period: Duration | None = None) -> cloudwatch.Metric:
+        """Percentage of viewer requests answered with a 5xx status (Average)."""
+        return self.distribution.metric5xx_error_rate(period=period)
+
+
+def display_path(construct: IConstruct) -> str:
+    """``construct``'s path as its users know it: a ``Default`` id is hidden, as in logical ids.
+
+    A ``SecureBucket`` holds its Cdn under the id ``Default`` so the CloudFront resources keep
+    the logical ids they had as the bucket's own children; comments and output descriptions
+    leave it out the same way.
+    """
+    return "/".join(part for part in construct.node.path.split("/") if part != "Default")
