@@ -26,7 +26,6 @@ OVERSIZED = {
     "compute/serverless_api/construct.py",
     "compute/serverless_api/functions.py",
     "identity/app_role.py",
-    "identity/auth_pool.py",
     "observability/pack.py",
     "observability/plans.py",
     "storage/secure_bucket.py",

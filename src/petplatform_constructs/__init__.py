@@ -33,7 +33,12 @@ if TYPE_CHECKING:
     from petplatform_constructs.data.profiles_table import ProfilesTable
     from petplatform_constructs.data.table_specs import TableSpec, tables_from_specs
     from petplatform_constructs.identity.app_role import AppRole
-    from petplatform_constructs.identity.auth_pool import AppClient, AuthPool, UserGroup
+    from petplatform_constructs.identity.auth_pool import (
+        AppClient,
+        AuthPool,
+        AuthPoolProps,
+        UserGroup,
+    )
     from petplatform_constructs.observability.pack import (
         AlarmRule,
         AlarmThresholds,
@@ -77,6 +82,7 @@ _HOME: dict[str, str] = {
     "AppClient": "petplatform_constructs.identity.auth_pool",
     "AppRole": "petplatform_constructs.identity.app_role",
     "AuthPool": "petplatform_constructs.identity.auth_pool",
+    "AuthPoolProps": "petplatform_constructs.identity.auth_pool",
     "AutoscaledCapacity": "petplatform_constructs.data.data_table",
     "BucketLifecycleRule": "petplatform_constructs.storage.secure_bucket",
     "BudgetSpec": "petplatform_constructs.observability.pack",
@@ -130,6 +136,7 @@ __all__ = [
     "AppClient",
     "AppRole",
     "AuthPool",
+    "AuthPoolProps",
     "AutoscaledCapacity",
     "BucketLifecycleRule",
     "BudgetSpec",
