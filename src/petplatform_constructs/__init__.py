@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     )
     from petplatform_constructs.data.profiles_table import ProfilesTable
     from petplatform_constructs.data.table_specs import TableSpec, tables_from_specs
-    from petplatform_constructs.identity.app_role import AppRole
+    from petplatform_constructs.identity.app_role import AppRole, AppRoleProps
     from petplatform_constructs.identity.auth_pool import (
         AppClient,
         AuthPool,
@@ -81,6 +81,7 @@ _HOME: dict[str, str] = {
     "ApiKind": "petplatform_constructs.compute.serverless_api.construct",
     "AppClient": "petplatform_constructs.identity.auth_pool",
     "AppRole": "petplatform_constructs.identity.app_role",
+    "AppRoleProps": "petplatform_constructs.identity.app_role",
     "AuthPool": "petplatform_constructs.identity.auth_pool",
     "AuthPoolProps": "petplatform_constructs.identity.auth_pool",
     "AutoscaledCapacity": "petplatform_constructs.data.data_table",
@@ -135,6 +136,7 @@ __all__ = [
     "ApiKind",
     "AppClient",
     "AppRole",
+    "AppRoleProps",
     "AuthPool",
     "AuthPoolProps",
     "AutoscaledCapacity",
