@@ -901,6 +901,16 @@ BAD_INPUT: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
         "invalid custom_domain=None; a certificate was given without custom_domain",
     ),
     (
+        "empty-pool-name",
+        lambda s: {"name": " "},
+        "invalid name=' '; a non-empty short name",
+    ),
+    (
+        "existing-pool-as-an-id-string",
+        lambda s: {"existing_user_pool": IMPORTED_POOL_ID},
+        f"invalid existing_user_pool=\"'{IMPORTED_POOL_ID}'\"; an IUserPool",
+    ),
+    (
         "existing-pool-id-not-a-string",
         lambda s: {"existing_user_pool_id": 123},
         "invalid existing_user_pool_id=123; a user pool id string (got int)",

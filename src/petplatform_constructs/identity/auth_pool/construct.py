@@ -18,7 +18,7 @@ from constructs import Construct
 from typing_extensions import Unpack
 
 from petplatform_constructs.core.errors import Problems, require
-from petplatform_constructs.core.existing import check_existing
+from petplatform_constructs.core.existing import check_existing, describe
 from petplatform_constructs.core.exports import add_exports, check_export_prefix
 from petplatform_constructs.core.props import check_props
 from petplatform_constructs.core.watch import Watcher
@@ -116,6 +116,13 @@ class AuthPool(Construct):
         )
         problems.check_type(
             "existing_user_pool_id", existing_user_pool_id, str, "a user pool id string"
+        )
+        problems.check(
+            existing_user_pool is None or hasattr(existing_user_pool, "user_pool_id"),
+            "existing_user_pool",
+            describe(existing_user_pool),
+            "an IUserPool, e.g. cognito.UserPool.from_user_pool_id(...); or give the id as "
+            "existing_user_pool_id",
         )
         with problems.collecting():
             check_export_prefix(self._owner, valid.get("export_prefix"))

@@ -115,6 +115,8 @@ class _AuthChecks:
 
     def cognito_name(self, prop: str, short: str) -> str:
         """``short`` through the naming strategy, checked against Cognito's name rules."""
+        if not self.problems.check(bool(short.strip()), prop, short, "a non-empty short name"):
+            return short
         try:
             full = self.naming.name(short) if self.naming is not None else short
         except PropError as err:
