@@ -1,9 +1,13 @@
-"""AppRole: trust, grants derived from given resources, least privilege, cdk-nag, import mode."""
+"""AppRole: trust, grants derived from given resources, least privilege, cdk-nag, existing role."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,12 +19,16 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match
 
-from petplatform_constructs import PropError, configure_platform
-from petplatform_constructs.identity.app_role import (
-    COGNITO_READ_ACTIONS,
-    AppRole,
-    flatten_cfn_reference,
+from petplatform_constructs import (
+    AuthPool,
+    DataTable,
+    PropError,
+    SecureBucket,
+    configure_platform,
 )
+from petplatform_constructs.core.errors import PropErrors
+from petplatform_constructs.core.iam import flatten_cfn_reference
+from petplatform_constructs.identity.app_role import COGNITO_READ_ACTIONS, AppRole
 from petplatform_constructs.testing import (
     Finding,
     SynthCache,
@@ -645,17 +653,19 @@ BAD_INPUT: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
     (
         "bucket passed as a table",
         lambda s: {"tables": [s3.Bucket(s, "B")]},
-        r"tables='Bucket at Bad/B'.*ITable",
+        r"tables=\[<aws_cdk\.aws_s3\.Bucket .*\]; expected a list of dynamodb\.ITable or "
+        r"dynamodb\.ITableV2 or HasTable \(got list\)$",
     ),
     (
         "table passed as a bucket",
         lambda s: {"buckets": [_table(s)]},
-        r"buckets='TableV2 at Bad/T'.*IBucket",
+        r"buckets=\[<aws_cdk\.aws_dynamodb\.TableV2 .*\]; expected a list of s3\.IBucket",
     ),
     (
         "table passed as a user pool",
         lambda s: {"user_pools": [_table(s)]},
-        r"user_pools='TableV2 at Bad/T'.*IUserPool",
+        r"user_pools=\[<aws_cdk\.aws_dynamodb\.TableV2 .*\]; expected a list of "
+        r"cognito\.IUserPool",
     ),
     (
         "SNS ARN as SES identity",
@@ -699,6 +709,30 @@ BAD_INPUT: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
         r"max_session_duration='13 hours'",
     ),
     ("export prefix", lambda s: {"export_prefix": "Home For Pup"}, r"export_prefix='Home For Pup'"),
+    (
+        "instance_profile=False with an existing role",
+        lambda s: {
+            "existing_role": iam.Role.from_role_arn(s, "R", "arn:aws:iam::123456789012:role/x"),
+            "instance_profile": False,
+        },
+        r"existing_role=.*; an existing resource takes no creation props; remove "
+        r"instance_profile or drop existing_role$",
+    ),
+    (
+        "an ARN as the existing role",
+        lambda s: {"existing_role": "arn:aws:iam::123456789012:role/x"},
+        r"existing_role=\"'arn:aws:iam::123456789012:role/x'\"; an IRole",
+    ),
+    (
+        "a description IAM refuses",
+        lambda s: {"description": "x" * 1001},
+        r"description='x{1001}'; at most 1000",
+    ),
+    (
+        "from address with sending off",
+        lambda s: {"send_email": False, "from_address": "noreply@example.com"},
+        r"from_address='noreply@example.com'; only allowed with send_email=True",
+    ),
 ]
 
 
@@ -707,7 +741,7 @@ BAD_INPUT: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
 )
 def test_bad_input_raises_prop_error(props: Callable[[Stack], dict[str, Any]], match: str) -> None:
     stack = _stack()
-    with pytest.raises(PropError, match=rf"^AppRole: invalid {match}"):
+    with pytest.raises(PropError, match=rf"^AppRole Bad/AppRole: invalid {match}"):
         AppRole(stack, "AppRole", **props(stack))
 
 
@@ -719,3 +753,168 @@ def test_instance_profile_can_be_skipped_and_exists_only_with_ec2() -> None:
     lambda_only = AppRole(stack, "LambdaOnly", principals=["lambda.amazonaws.com"])
     assert lambda_only.instance_profile is None
     assert stack.node.find_child("NoProfile").node.try_find_child("InstanceProfile") is None
+
+
+@pytest.mark.parametrize(
+    ("props", "match"),
+    [
+        pytest.param(
+            {"tables": "profiles"},
+            r"tables='profiles'; expected a list of dynamodb\.ITable or dynamodb\.ITableV2 or "
+            r"HasTable \(got str\)$",
+            id="a table name instead of a table",
+        ),
+        pytest.param(
+            {"principals": "lambda.amazonaws.com"},
+            r"principals='lambda\.amazonaws\.com'; expected a list of str \(got str\)$",
+            id="one principal where a list is expected",
+        ),
+        pytest.param(
+            {"send_email": "yes"},
+            r"send_email='yes'; expected bool \(got str\)$",
+            id="flag as str",
+        ),
+        pytest.param(
+            {"max_session_duration": 3600},
+            r"max_session_duration=3600; expected Duration \(got int\)$",
+            id="seconds instead of a Duration",
+        ),
+        pytest.param(
+            {"role_description": "app"},
+            r"role_description='app'; not a prop of AppRole; known props: buckets, ",
+            id="misspelled prop",
+        ),
+    ],
+)
+def test_wrong_python_types_are_refused_naming_the_prop(props: dict[str, Any], match: str) -> None:
+    with pytest.raises(PropError, match=rf"^AppRole Bad/AppRole: invalid {match}"):
+        AppRole(_stack(), "AppRole", **props)
+
+
+def test_every_problem_is_reported_in_one_error() -> None:
+    with pytest.raises(PropErrors) as raised:
+        AppRole(
+            _stack(),
+            "AppRole",
+            tables="profiles",  # type: ignore[arg-type]
+            principals=["lambda", "ec2.amazonaws.com"],
+            role_name="r" * 65,
+            max_session_duration=Duration.hours(13),
+            from_address="noreply",
+            log_group_prefixes=["/"],
+            export_prefix="Home For Pup",
+        )
+    assert [(e.prop, e.value) for e in raised.value.errors] == [
+        ("tables", "profiles"),
+        ("export_prefix", "Home For Pup"),
+        ("principals", "lambda"),
+        ("role_name", "r" * 65),
+        ("max_session_duration", "13 hours"),
+        ("from_address", "noreply"),
+        ("log_group_prefixes", "/"),
+    ]
+    assert str(raised.value).startswith("AppRole Bad/AppRole: 7 invalid props:")
+
+
+def test_two_roles_cannot_share_a_name_in_one_account() -> None:
+    stack = _stack()
+    AppRole(stack, "First", role_name="homeforpup-app")
+    with pytest.raises(
+        PropError, match=r"role_name='homeforpup-app'; a unique IAM role name: Bad/First already"
+    ):
+        AppRole(Stack(stack.node.root, "Other", env=ENV), "Second", role_name="homeforpup-app")
+
+
+def test_attributes_and_outputs() -> None:
+    stack = _stack()
+    role = AppRole(stack, "AppRole", export_prefix="HomeForPup-IAM")
+    assert not role.imported and role.role.node.id == "Role"
+    assert sorted(role.outputs) == [
+        "InstanceProfileArn",
+        "InstanceProfileName",
+        "RoleArn",
+        "RoleName",
+    ]
+    existing = iam.Role.from_role_arn(stack, "Existing", "arn:aws:iam::123456789012:role/x")
+    wrapped = AppRole(stack, "Wrapped", existing_role=existing, send_email=False)
+    assert wrapped.imported and wrapped.role is existing and wrapped.outputs == {}
+
+
+# -- the library's wrappers are accepted where L2s are ---------------------------------------
+
+
+def build_wrappers(stack: Stack) -> None:
+    """The same grants from the library's constructs and from the L2s they hold."""
+    key = kms.Key(stack, "DataKey", enable_key_rotation=True)
+    profiles = DataTable(stack, "Profiles", partition_key="userId", encryption_key=key)
+    images = SecureBucket(stack, "Images")
+    users = AuthPool(stack, "Users")
+    AppRole(stack, "Wrapped", tables=[profiles], buckets=[images], user_pools=[users])
+    AppRole(
+        stack,
+        "Plain",
+        tables=[profiles.table],
+        buckets=[images.bucket],
+        user_pools=[users.user_pool],
+    )
+
+
+def test_wrappers_get_the_same_grants_as_their_l2s(stack_synth: Callable[..., SynthResult]) -> None:
+    result = stack_synth("app_role_wrappers", build_wrappers)
+    template = result.template_json("Test")
+    wrapped = policy_statements(template, "/Wrapped/")
+    assert wrapped == policy_statements(template, "/Plain/")
+    key_id, _ = resource_named(template, "AWS::KMS::Key", "DataKey")
+    assert any(s["Resource"] == get_att(key_id) for s in wrapped)  # the table's own key
+    # the KMS data-key wildcards on that key are acknowledged, through the wrapper too
+    assert findings_under(result, "Test/Wrapped/", "Test/Plain/") == []
+    acks = acknowledged_ids(result, "Test")["/Test/Wrapped/Role/DefaultPolicy/Resource"]
+    assert "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]" in acks
+
+
+TYPED_USE = """
+    from aws_cdk import App, Stack
+    from aws_cdk import aws_cognito as cognito
+
+    from petplatform_constructs import AppClient, AppRole, AuthPool, DataTable, SecureBucket
+
+    stack = Stack(App(), "Typed")
+    profiles = DataTable(stack, "Profiles", partition_key="userId")
+    images = SecureBucket(stack, "Images")
+    users = AuthPool(stack, "Users", mfa=cognito.Mfa.REQUIRED, clients=[AppClient("web")])
+    AppRole(stack, "AppRole", tables=[profiles], buckets=[images], user_pools=[users])
+    AppRole(
+        stack,
+        "Mixed",
+        tables=[profiles, profiles.table],
+        buckets=[images.bucket],
+        user_pools=[users.user_pool],
+    )
+
+    # mypy --strict must refuse these (an unneeded ignore is an error in strict mode)
+    AppRole(stack, "A", tables="profiles")  # type: ignore[arg-type]
+    AppRole(stack, "B", tables=[images])  # type: ignore[list-item]
+    AuthPool(stack, "C", mfa="on")  # type: ignore[arg-type]
+    AuthPool(stack, "D", clients=AppClient("web"))  # type: ignore[arg-type]
+    AppRole(stack, "E", role_description="x")  # type: ignore[call-arg]
+"""
+
+
+@pytest.mark.slow
+def test_typed_use_passes_mypy_strict(tmp_path: Path) -> None:
+    """The documented forms type-check under ``mypy --strict``; wrong types do not.
+
+    Runs in the project root, so the project's mypy settings and cache apply (``make types``
+    warms the cache; a cold run takes a couple of minutes).
+    """
+    source = tmp_path / "typed_use.py"
+    source.write_text(textwrap.dedent(TYPED_USE))
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(source)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -25,8 +25,6 @@ MAX_LINES = 450
 OVERSIZED = {
     "compute/serverless_api/construct.py",
     "compute/serverless_api/functions.py",
-    "identity/app_role.py",
-    "identity/auth_pool.py",
     "observability/pack.py",
     "observability/plans.py",
 }

@@ -15,7 +15,8 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 
-from petplatform_constructs import PropError, StageProfile, use_stage_profile
+from petplatform_constructs import Naming, PropError, StageProfile, use_stage_profile
+from petplatform_constructs.core.errors import PropErrors
 from petplatform_constructs.identity.auth_pool import (
     READ_ACTIONS,
     USER_MANAGEMENT_ACTIONS,
@@ -100,14 +101,12 @@ def _imported(stack: Stack) -> None:
         stack,
         "Imported",
         existing_user_pool_id=IMPORTED_POOL_ID,
-        mfa=cognito.Mfa.REQUIRED,
-        password_min_length=12,
         clients=[AppClient("web", callback_urls=["https://app.example.com/callback"])],
         groups=["admin"],
         domain_prefix="homeforpup-dev",
         export_prefix="PetTest-Imported",
     )
-    # The interface form, with no pool-only props: nothing to warn about.
+    # The interface form.
     AuthPool(
         stack,
         "ImportedByInterface",
@@ -616,22 +615,6 @@ def test_import_creates_no_pool_and_uses_the_literal_id(stack_synth: Synth) -> N
     )
 
 
-def test_import_warns_about_each_ignored_pool_only_prop(stack_synth: Synth) -> None:
-    result = _synth(stack_synth, "imported")
-    artifact = json.loads((result.outdir / "manifest.json").read_text())["artifacts"]["Test"]
-    metadata = {
-        **artifact.get("metadata", {}),
-        **json.loads((result.outdir / artifact["additionalMetadataFile"]).read_text()),
-    }
-    warnings = {
-        path: [e["data"] for e in entries if e["type"] == "aws:cdk:warning"]
-        for path, entries in metadata.items()
-    }
-    [warning] = warnings["/Test/Imported"]
-    assert "ignored: password_min_length, mfa." in warning
-    assert not warnings.get("/Test/ImportedByInterface")
-
-
 def test_imported_pool_attributes() -> None:
     auth = AuthPool(_stack(), "Auth", existing_user_pool_id=IMPORTED_POOL_ID, clients=[_sdk("app")])
     assert auth.imported and auth.created_user_pool is None
@@ -766,7 +749,8 @@ BAD_INPUT: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
     (
         "custom-domain-without-certificate",
         lambda s: {"custom_domain": "auth.example.com"},
-        "invalid custom_domain='auth.example.com'; custom_domain and certificate go together",
+        "invalid certificate=None; custom_domain='auth.example.com' needs an ACM certificate "
+        "(us-east-1) that covers it",
     ),
     (
         "certificate-outside-us-east-1",
@@ -777,7 +761,8 @@ BAD_INPUT: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
             ),
         },
         "invalid certificate='arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-"
-        "4444-555555555555'; Cognito custom domains are served by CloudFront",
+        "4444-555555555555'; Cognito custom domains (served by CloudFront) uses ACM "
+        "certificates from us-east-1 only",
     ),
     (
         "duplicate-clients",
@@ -787,17 +772,18 @@ BAD_INPUT: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
     (
         "bad-client-name",
         lambda s: {"clients": [_sdk("web app")]},
-        "invalid clients.name='web app'; 1-40 letters, digits and '-'",
+        "invalid clients[0].name='web app'; 1-40 letters, digits and '-'",
     ),
     (
         "groups-as-a-string",
         lambda s: {"groups": "admin"},
-        "invalid groups='admin'; a list or tuple, not a single string",
+        "invalid groups='admin'; expected a list of UserGroup or str (got str)",
     ),
     (
         "callback-as-a-string",
         lambda s: {"clients": [_web(callback_urls="https://app.example.com/cb")]},
-        "invalid clients[web].callback_urls='https://app.example.com/cb'; a list or tuple",
+        "invalid clients[web].callback_urls='https://app.example.com/cb'; expected a list of "
+        "str (got str)",
     ),
     (
         "duplicate-groups",
@@ -886,7 +872,54 @@ BAD_INPUT: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
         lambda s: {"temporary_password_validity_days": 0},
         "invalid temporary_password_validity_days=0; 1 to 365 days",
     ),
+    (
+        "pool-name-too-long",
+        lambda s: {"name": "u" * 129},
+        f"invalid name='{'u' * 129}'; Cognito names are 1-128 letters, digits, spaces",
+    ),
+    (
+        "client-name-too-long-after-naming",
+        lambda s: {"naming": Naming.templated("{resource}-" + "x" * 130), "clients": [_sdk("web")]},
+        f"invalid clients[web].name='web-{'x' * 130}'; Cognito names are 1-128",
+    ),
+    (
+        "group-name-with-a-space",
+        lambda s: {"groups": ["admin team"]},
+        "invalid groups[0].name='admin team'; 1-128 letters, digits and _.+=,@-",
+    ),
+    (
+        "custom-domain-not-a-dns-name",
+        lambda s: {
+            "custom_domain": "Auth.Example.com",
+            "certificate": acm.Certificate.from_certificate_arn(s, "C", CERT_ARN),
+        },
+        "invalid custom_domain='Auth.Example.com'; a lowercase DNS name",
+    ),
+    (
+        "certificate-without-custom-domain",
+        lambda s: {"certificate": acm.Certificate.from_certificate_arn(s, "C", CERT_ARN)},
+        "invalid custom_domain=None; a certificate was given without custom_domain",
+    ),
+    (
+        "empty-pool-name",
+        lambda s: {"name": " "},
+        "invalid name=' '; a non-empty short name",
+    ),
+    (
+        "existing-pool-as-an-id-string",
+        lambda s: {"existing_user_pool": IMPORTED_POOL_ID},
+        f"invalid existing_user_pool=\"'{IMPORTED_POOL_ID}'\"; an IUserPool",
+    ),
+    (
+        "existing-pool-id-not-a-string",
+        lambda s: {"existing_user_pool_id": 123},
+        "invalid existing_user_pool_id=123; a user pool id string (got int)",
+    ),
 ]
+
+
+def _errors(error: PropError) -> list[PropError]:
+    return error.errors if isinstance(error, PropErrors) else [error]
 
 
 @pytest.mark.parametrize(
@@ -894,21 +927,180 @@ BAD_INPUT: list[tuple[str, Callable[[Stack], dict[str, Any]], str]] = [
 )
 def test_bad_input_is_refused(props: Callable[[Stack], dict[str, Any]], message: str) -> None:
     stack = _stack()
-    with pytest.raises(PropError, match=re.escape(f"AuthPool: {message}")):
+    with pytest.raises(PropError) as raised:
         AuthPool(stack, "Auth", **props(stack))
+    assert str(raised.value).startswith("AuthPool S/Auth: invalid ")
+    [error] = _errors(raised.value)  # one mistake, one problem
+    assert f"invalid {error.prop}={error.value!r}; {error.allowed}".startswith(message)
 
 
-def test_import_with_pool_only_props_is_a_warning_not_an_error() -> None:
-    auth = AuthPool(
-        _stack(), "Auth", existing_user_pool_id=IMPORTED_POOL_ID, self_sign_up=True, name="users"
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        pytest.param(
+            {"mfa": "on"}, r"invalid mfa='on'; expected cognito\.Mfa \(got str\)$", id="mfa as str"
+        ),
+        pytest.param(
+            {"clients": AppClient("web", oauth=False)},
+            r"invalid clients=AppClient\(name='web'.*\); expected a list of AppClient "
+            r"\(got AppClient\)$",
+            id="one client where a list is expected",
+        ),
+        pytest.param(
+            {"self_sign_up": "yes"},
+            r"invalid self_sign_up='yes'; expected bool \(got str\)$",
+            id="flag as str",
+        ),
+        pytest.param(
+            {"password_min_length": True},
+            r"invalid password_min_length=True; expected int \(got bool\)$",
+            id="bool as number",
+        ),
+        pytest.param(
+            {"certificate": CERT_ARN, "custom_domain": "auth.example.com"},
+            r"invalid certificate='arn:aws:acm:.*'; expected certificatemanager\.ICertificate "
+            r"\(got str\)$",
+            id="certificate ARN instead of a certificate",
+        ),
+        pytest.param(
+            {"clients": [AppClient("web", oauth="no")]},  # type: ignore[arg-type]
+            r"invalid clients\[web\]\.oauth='no'; expected bool \(got str\)$",
+            id="client field of the wrong type",
+        ),
+        pytest.param(
+            {"clients": [_sdk("web"), AppClient("api", oauth=False, access_token_validity=15)]},  # type: ignore[arg-type]
+            r"invalid clients\[api\]\.access_token_validity=15; expected Duration \(got int\)$",
+            id="token validity as a number",
+        ),
+        pytest.param(
+            {"groups": [UserGroup("admin", precedence="1")]},  # type: ignore[arg-type]
+            r"invalid groups\[admin\]\.precedence='1'; expected int \(got str\)$",
+            id="group precedence as str",
+        ),
+        pytest.param(
+            {"mfa_required": True},
+            r"invalid mfa_required=True; not a prop of AuthPool; known props: certificate, ",
+            id="misspelled prop",
+        ),
+    ],
+)
+def test_wrong_python_types_are_refused_naming_the_prop(
+    props: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(PropError, match=r"^AuthPool S/Auth: " + message):
+        AuthPool(_stack(), "Auth", **props)
+
+
+def test_every_problem_is_reported_in_one_error() -> None:
+    with pytest.raises(PropErrors) as raised:
+        AuthPool(
+            _stack(),
+            "Auth",
+            mfa="on",  # type: ignore[arg-type]
+            password_min_length=6,
+            export_prefix="Pet_Test",
+            clients=[AppClient("web"), _sdk("api"), _sdk("api")],
+            groups=["admin", UserGroup("ops", precedence=-1)],
+            domain_prefix="MyAuth",
+            identity_pool=True,
+        )
+    assert [(e.prop, e.value) for e in raised.value.errors] == [
+        ("mfa", "on"),
+        ("export_prefix", "Pet_Test"),
+        ("password_min_length", 6),
+        ("clients", "api"),
+        ("clients[web].callback_urls", []),
+        ("groups[ops].precedence", -1),
+        ("domain_prefix", "MyAuth"),
+    ]
+    assert str(raised.value).startswith("AuthPool S/Auth: 7 invalid props:\n  - invalid mfa='on'")
+
+
+# -- an existing pool takes no pool props -------------------------------------------------------
+
+
+def test_existing_pool_refuses_pool_props_naming_each() -> None:
+    with pytest.raises(PropError) as raised:
+        AuthPool(
+            _stack(),
+            "Auth",
+            existing_user_pool_id=IMPORTED_POOL_ID,
+            name="users",
+            self_sign_up=False,
+            mfa=cognito.Mfa.REQUIRED,
+            clients=[_sdk("app")],
+        )
+    [error] = _errors(raised.value)
+    assert (error.prop, error.value) == ("existing_user_pool_id", repr(IMPORTED_POOL_ID))
+    assert error.allowed == (
+        "an existing resource takes no creation props; remove mfa, name, self_sign_up or drop "
+        "existing_user_pool_id"
     )
-    warnings = [e.data for e in auth.node.metadata if e.type == "aws:cdk:warning"]
-    assert len(warnings) == 1 and "ignored: name, self_sign_up." in str(warnings[0])
+
+
+def test_existing_pool_by_interface_refuses_pool_props_too() -> None:
+    stack = _stack()
+    pool = cognito.UserPool.from_user_pool_id(stack, "Pool", IMPORTED_POOL_ID)
+    with pytest.raises(
+        PropError,
+        match=r"invalid existing_user_pool='.* at S/Pool'; an existing resource takes no "
+        r"creation props; remove deletion_protection, removal_policy or drop existing_user_pool",
+    ):
+        AuthPool(
+            stack,
+            "Auth",
+            existing_user_pool=pool,
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+
+def test_existing_pool_and_bad_shared_props_are_reported_together() -> None:
+    with pytest.raises(PropErrors) as raised:
+        AuthPool(
+            _stack(),
+            "Auth",
+            existing_user_pool_id="us-east-1_A",
+            existing_user_pool=cognito.UserPool.from_user_pool_id(_stack(), "P", "us-east-1_B"),
+            password_min_length=6,
+            domain_prefix="aws-auth",
+        )
+    assert [e.prop for e in raised.value.errors] == [
+        "existing_user_pool_id",  # not both
+        "existing_user_pool",  # no pool props with it (the password rule is not applied)
+        "domain_prefix",
+    ]
+
+
+def test_two_pools_cannot_share_a_domain_prefix() -> None:
+    stack = _stack()
+    AuthPool(stack, "First", domain_prefix="pets-auth")
+    with pytest.raises(
+        PropError,
+        match=r"invalid domain_prefix='pets-auth'; a unique Cognito domain prefix name: S/First "
+        r"already uses it",
+    ):
+        AuthPool(stack, "Second", domain_prefix="pets-auth")
+
+
+def test_outputs_are_exposed_by_attribute() -> None:
+    stack = _stack()
+    auth = AuthPool(
+        stack, "Auth", clients=[_sdk("web")], identity_pool=True, export_prefix="PetTest-Cognito"
+    )
+    assert sorted(auth.outputs) == [
+        "IdentityPoolId",
+        "UserPoolArn",
+        "UserPoolClientId-web",
+        "UserPoolId",
+    ]
+    assert auth.outputs["UserPoolId"].export_name == "PetTest-Cognito-UserPoolId"
+    assert AuthPool(stack, "Quiet").outputs == {}
 
 
 def test_metric_needs_a_client_name_when_several_exist() -> None:
     auth = AuthPool(_stack(), "Auth", clients=[_sdk("web"), _sdk("mobile")])
-    with pytest.raises(PropError, match=r"AuthPool: invalid client=None; name the app client"):
+    with pytest.raises(PropError, match=r"AuthPool S/Auth: invalid client=None; name the app"):
         auth.metric_sign_in_successes()
-    with pytest.raises(PropError, match=r"AuthPool: invalid client='tv'; one of the app clients"):
+    with pytest.raises(PropError, match=r"AuthPool S/Auth: invalid client='tv'; one of the app"):
         auth.metric_sign_in_successes(client="tv")

@@ -33,8 +33,13 @@ if TYPE_CHECKING:
     from petplatform_constructs.data.profiles_table import ProfilesTable
     from petplatform_constructs.data.table_specs import TableSpec, tables_from_specs
     from petplatform_constructs.edge.cdn import Cdn, CdnOptions, CdnProps
-    from petplatform_constructs.identity.app_role import AppRole
-    from petplatform_constructs.identity.auth_pool import AppClient, AuthPool, UserGroup
+    from petplatform_constructs.identity.app_role import AppRole, AppRoleProps
+    from petplatform_constructs.identity.auth_pool import (
+        AppClient,
+        AuthPool,
+        AuthPoolProps,
+        UserGroup,
+    )
     from petplatform_constructs.observability.pack import (
         AlarmRule,
         AlarmThresholds,
@@ -78,7 +83,9 @@ _HOME: dict[str, str] = {
     "ApiKind": "petplatform_constructs.compute.serverless_api.construct",
     "AppClient": "petplatform_constructs.identity.auth_pool",
     "AppRole": "petplatform_constructs.identity.app_role",
+    "AppRoleProps": "petplatform_constructs.identity.app_role",
     "AuthPool": "petplatform_constructs.identity.auth_pool",
+    "AuthPoolProps": "petplatform_constructs.identity.auth_pool",
     "AutoscaledCapacity": "petplatform_constructs.data.data_table",
     "BucketLifecycleRule": "petplatform_constructs.storage.secure_bucket",
     "BudgetSpec": "petplatform_constructs.observability.pack",
@@ -136,7 +143,9 @@ __all__ = [
     "ApiKind",
     "AppClient",
     "AppRole",
+    "AppRoleProps",
     "AuthPool",
+    "AuthPoolProps",
     "AutoscaledCapacity",
     "BucketLifecycleRule",
     "BudgetSpec",

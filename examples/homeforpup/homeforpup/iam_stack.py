@@ -34,9 +34,9 @@ class IamStack(Stack):
             "AppRole",
             name="homeforpup-app",
             description="HomeForPup services (Lambda, EC2): tables, buckets, users, email, logs",
-            tables=[table.table for table in tables.values()],
-            buckets=[bucket.bucket for bucket in buckets.values()],
-            user_pools=[auth.user_pool],
+            tables=list(tables.values()),
+            buckets=list(buckets.values()),
+            user_pools=[auth],
             export_prefix=self.stack_name,
         )
         # Access-denied alerts need a CloudTrail trail delivered to CloudWatch Logs (000#62,

@@ -75,7 +75,7 @@ _INDEX_REASON = (
 )
 KMS_DATA_KEY_REASON = (
     "kms:GenerateDataKey* and kms:ReEncrypt* are the data-key actions the L2 grants add for the "
-    "granted table's or secret's own customer-managed key, on that key's ARN only"
+    "granted resource's (table, bucket or secret) own customer-managed key, on that key's ARN only"
 )
 
 
