@@ -27,8 +27,6 @@ OVERSIZED = {
     "compute/serverless_api/functions.py",
     "identity/app_role.py",
     "identity/auth_pool.py",
-    "observability/pack.py",
-    "observability/plans.py",
     "storage/secure_bucket.py",
     "testing/localcloud/apigateway.py",
     "testing/localcloud/moto_extensions.py",
