@@ -21,8 +21,9 @@ imports the DynamoDB plan only, so a construct that uses one plan loads no other
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from petplatform_constructs.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from petplatform_constructs.core.watch import AlarmRule, Panel, WatchPlan
@@ -76,14 +77,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)
