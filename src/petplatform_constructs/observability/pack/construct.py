@@ -119,13 +119,8 @@ class ObservabilityPack(Construct, ServiceWatches):
         problems = Problems(self._owner)
         rejected = check_props(problems, ObservabilityPackProps, props)
         valid: ObservabilityPackProps = {k: v for k, v in props.items() if k not in rejected}  # type: ignore[assignment]
-        if alert_topic is not None:
-            problems.check(
-                hasattr(alert_topic, "topic_arn"),
-                "alert_topic",
-                describe(alert_topic),
-                "an sns.ITopic",
-            )
+        if alert_topic is not None and not hasattr(alert_topic, "topic_arn"):
+            problems.add("alert_topic", alert_topic, "an sns.ITopic")
         creation = {p: props.get(p) or None for p in TOPIC_CREATION_PROPS}
         wraps = check_existing(problems, "alert_topic", alert_topic, creation)
         profile = StageProfile.of(self, valid.get("stage_profile"))

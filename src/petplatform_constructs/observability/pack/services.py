@@ -245,22 +245,14 @@ class ServiceWatches:
             latency: latency above which to alarm. Default ``thresholds.api_latency_ms`` (2 s).
             latency_statistic: Default ``thresholds.api_latency_statistic`` (p90).
         """
-        rate, latency_ms, statistic = self._api_thresholds(
-            error_rate_percent, latency, latency_statistic
-        )
-        return self._watch(
+        return self._watch_api(
             api,
-            lambda label: rest_api_plan(
-                api,
-                label=label,
-                stage_name=stage_name,
-                api_name=api_name,
-                error_rate_percent=rate,
-                latency_ms=latency_ms,
-                latency_statistic=statistic,
-                period=self.window.period,
-            ),
-            variant=stage_name,
+            rest_api_plan,
+            stage_name=stage_name,
+            error_rate_percent=error_rate_percent,
+            latency=latency,
+            latency_statistic=latency_statistic,
+            api_name=api_name,
         )
 
     def watch_http_api(
@@ -282,12 +274,38 @@ class ServiceWatches:
             latency: Default ``thresholds.api_latency_ms`` (2 s).
             latency_statistic: Default ``thresholds.api_latency_statistic`` (p90).
         """
-        rate, latency_ms, statistic = self._api_thresholds(
-            error_rate_percent, latency, latency_statistic
+        return self._watch_api(
+            api,
+            http_api_plan,
+            stage_name=stage_name,
+            error_rate_percent=error_rate_percent,
+            latency=latency,
+            latency_statistic=latency_statistic,
         )
+
+    def _watch_api(
+        self,
+        api: IConstruct,
+        plan: Callable[..., WatchPlan],
+        *,
+        stage_name: str | None,
+        error_rate_percent: float | None,
+        latency: Duration | None,
+        latency_statistic: str | None,
+        **extra: str | None,
+    ) -> list[cloudwatch.Alarm]:
+        """REST and HTTP APIs alike: the same overrides, one section per API (and stage)."""
+        self._check(
+            (check_percent, "error_rate_percent", error_rate_percent),
+            (check_duration, "latency", latency),
+            (check_statistic, "latency_statistic", latency_statistic),
+        )
+        rate = _or(error_rate_percent, self.thresholds.api_error_rate_percent)
+        latency_ms = latency.to_milliseconds() if latency else self.thresholds.api_latency_ms
+        statistic = _or(latency_statistic, self.thresholds.api_latency_statistic)
         return self._watch(
             api,
-            lambda label: http_api_plan(
+            lambda label: plan(
                 api,
                 label=label,
                 stage_name=stage_name,
@@ -295,22 +313,9 @@ class ServiceWatches:
                 latency_ms=latency_ms,
                 latency_statistic=statistic,
                 period=self.window.period,
+                **extra,
             ),
             variant=stage_name,
-        )
-
-    def _api_thresholds(
-        self, rate: float | None, latency: Duration | None, statistic: str | None
-    ) -> tuple[float, float, str]:
-        self._check(
-            (check_percent, "error_rate_percent", rate),
-            (check_duration, "latency", latency),
-            (check_statistic, "latency_statistic", statistic),
-        )
-        return (
-            _or(rate, self.thresholds.api_error_rate_percent),
-            latency.to_milliseconds() if latency else self.thresholds.api_latency_ms,
-            _or(statistic, self.thresholds.api_latency_statistic),
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from aws_cdk import Token
 from constructs import IConstruct
@@ -105,27 +106,21 @@ def plan_pack(
     _check_emails(problems, emails)
     strategy = naming_strategy(scope, props.get("naming"))
     name = props.get("name")
-    topic_name = props.get("topic_name")
-    dashboard_name = props.get("dashboard_name")
-    if not wraps:
-        topic_name = physical_name(
+
+    def resolve(kind: ResourceKind, literal_prop: str) -> str | None:
+        literal = cast("str | None", props.get(literal_prop))
+        return physical_name(
             scope,
             problems,
-            ResourceKind.SNS_TOPIC,
-            name=name if topic_name is None else None,  # topic_name overrides name
-            literal=topic_name,
-            literal_prop="topic_name",
+            kind,
+            name=name if literal is None else None,  # a literal overrides name for its resource
+            literal=literal,
+            literal_prop=literal_prop,
             strategy=lambda: strategy,
         )
-    dashboard_name = physical_name(
-        scope,
-        problems,
-        ResourceKind.CLOUDWATCH_DASHBOARD,
-        name=name if dashboard_name is None else None,  # dashboard_name overrides name
-        literal=dashboard_name,
-        literal_prop="dashboard_name",
-        strategy=lambda: strategy,
-    )
+
+    topic_name = None if wraps else resolve(ResourceKind.SNS_TOPIC, "topic_name")
+    dashboard_name = resolve(ResourceKind.CLOUDWATCH_DASHBOARD, "dashboard_name")
     budget_names = _budget_names(scope, problems, props.get("budgets") or (), strategy)
     log_group = props.get("access_denied_log_group")
     if isinstance(log_group, str) and not Token.is_unresolved(log_group):
