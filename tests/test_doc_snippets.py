@@ -20,7 +20,6 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 SNIPPET = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 # Pages being rewritten with their constructs' redesign; each leaves this set when it lands.
 PENDING = {
-    "docs/constructs/observability_pack.md",
     "docs/constructs/serverless_api.md",
 }  # fmt: skip
 PREAMBLE = """\

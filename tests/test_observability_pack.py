@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -29,6 +31,8 @@ from petplatform_constructs import (
     StageProfile,
     configure_platform,
 )
+from petplatform_constructs.core.errors import PropErrors
+from petplatform_constructs.core.watch import Observable, Watcher
 from petplatform_constructs.observability.pack import (
     AlarmRule,
     AlarmThresholds,
@@ -38,6 +42,7 @@ from petplatform_constructs.observability.pack import (
     Panel,
     WatchPlan,
 )
+from petplatform_constructs.observability.plans import alarm_panel
 from petplatform_constructs.testing import (
     SynthResult,
     find_resources,
@@ -686,7 +691,11 @@ def test_discover_prop_and_dev_profile() -> None:
 
 
 class _Pipeline(Construct):
-    """A stand-in for a later construct (FifoPipeline) that registers its own parts."""
+    """A stand-in for a later construct (FifoPipeline, EventBus) that registers its own parts.
+
+    It uses only the ``Watcher`` protocol of ``core.watch`` and the plan types: the pack knows
+    nothing about it, yet watches it explicitly or by discovery.
+    """
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
@@ -706,30 +715,47 @@ class _Pipeline(Construct):
             timeout=Duration.seconds(10),
         )
 
-    def register_observability(self, pack: ObservabilityPack) -> None:
-        pack.watch_queue(self.queue)  # its dead-letter queue comes along
-        pack.watch_lambda(self.worker)
-        pack.add_plan(
+    def metric_lag(self) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace="PetTest", metric_name="Lag", dimensions_map={"Pipeline": self.node.id}
+        )
+
+    def register_observability(self, watcher: Watcher) -> None:
+        watcher.watch_queue(self.queue)  # its dead-letter queue comes along
+        watcher.watch_lambda(self.worker)
+        watcher.add_plan(
             self,
             WatchPlan(
                 kind="Pipeline",
-                title="Custom pipeline metric",
+                title=f"Pipeline {self.node.path}",
                 panels=[
-                    Panel(
+                    alarm_panel(
                         "Lag",
-                        [cloudwatch.Metric(namespace="PetTest", metric_name="Lag")],
-                        AlarmRule(
-                            id="Lag",
-                            metric=cloudwatch.Metric(namespace="PetTest", metric_name="Lag"),
-                            threshold=100,
-                            comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                            summary="The pipeline lags.",
-                            runbook="scale the workers.",
-                        ),
-                    )
+                        self.metric_lag(),
+                        id="Lag",
+                        threshold=100,
+                        comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                        summary="The pipeline lags.",
+                        runbook="scale the workers.",
+                    ),
+                    Panel("Throughput", [self.queue.metric_number_of_messages_sent()]),
                 ],
             ),
         )
+
+
+PIPELINE_ALARMS = [
+    "Queue-{path}-Queue/OldestMessageAge",
+    "DeadLetterQueue-{path}-Dlq/Messages",
+    "Function-{path}-Worker/ErrorRate",
+    "Function-{path}-Worker/Throttles",
+    "Function-{path}-Worker/Duration",
+    "Pipeline-{path}/Lag",
+]
+
+
+def _alarm_paths(alarms: list[cloudwatch.Alarm]) -> list[str]:
+    return [a.node.path.removeprefix("Test/Monitoring/") for a in alarms]
 
 
 def test_constructs_register_their_own_parts_through_the_protocol() -> None:
@@ -737,17 +763,66 @@ def test_constructs_register_their_own_parts_through_the_protocol() -> None:
     pipeline = _Pipeline(stack, "Pipeline")
     pack = ObservabilityPack(stack, "Monitoring")
     alarms = pack.watch(pipeline)
-    assert [a.node.path.removeprefix("Test/Monitoring/") for a in alarms] == [
-        "Queue-Pipeline-Queue/OldestMessageAge",
-        "DeadLetterQueue-Pipeline-Dlq/Messages",
-        "Function-Pipeline-Worker/ErrorRate",
-        "Function-Pipeline-Worker/Throttles",
-        "Function-Pipeline-Worker/Duration",
-        "Pipeline-Pipeline/Lag",
-    ]
+    assert _alarm_paths(alarms) == [a.format(path="Pipeline") for a in PIPELINE_ALARMS]
     duration = alarms[4].node.default_child
     assert duration.threshold == 8000  # type: ignore[union-attr] # 0.8 x the 10 s timeout
     assert pack.watch_all_in(stack) == []  # registered parts are not found twice
+
+
+def test_a_custom_observable_is_found_by_discovery() -> None:
+    """A construct the library does not know, defined here, needs no edit in the pack."""
+    stack = _stack("prod")
+    orders = _Pipeline(Construct(stack, "Integration"), "Orders")
+    table = DataTable(stack, "Dogs", partition_key="id")
+    pack = ObservabilityPack(stack, "Monitoring", discover=True)
+    assert isinstance(orders, Observable)
+    assert pack.watched[:2] == [orders, orders.queue]
+    assert table in pack.watched
+    assert _alarm_paths(pack.alarms) == [
+        *(a.format(path="Integration-Orders") for a in PIPELINE_ALARMS),
+        "Table-Dogs/Throttles",
+    ]
+    assert pack.is_watched(orders) and pack.is_watched(orders.dead_letters)
+    assert pack.watch_all_in(stack) == []
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        ALARM,
+        {
+            "MetricName": "Lag",
+            "Namespace": "PetTest",
+            "Dimensions": [{"Name": "Pipeline", "Value": "Orders"}],
+            "AlarmDescription": "The pipeline lags. Runbook: scale the workers.",
+        },
+    )
+    dashboard = _dashboard(template.to_json())
+    texts = [w["properties"].get("markdown") for w in dashboard["widgets"] if w["type"] == "text"]
+    assert "### Pipeline Test/Integration/Orders" in texts
+
+
+def test_the_pack_implements_the_watcher_protocol_and_plans_are_per_service() -> None:
+    watcher: Watcher = ObservabilityPack(_stack(), "Monitoring")
+    assert {"watch_table", "watch_queue", "watch_lambda", "add_plan", "is_watched"} <= set(
+        dir(watcher)
+    )
+    code = (
+        "import json, sys; import petplatform_constructs.observability.plans.{module}; "
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith(("
+        "'aws_cdk.aws_', 'petplatform_constructs.observability')))))"
+    )
+    own = {"dynamodb": [], "sqs": [], "apigateway": ["aws_cdk.aws_apigateway"]}
+    for module, services in own.items():
+        loaded = json.loads(
+            subprocess.check_output([sys.executable, "-c", code.format(module=module)], text=True)
+        )
+        plans = "petplatform_constructs.observability.plans"
+        assert [m for m in loaded if m.startswith("petplatform_constructs")] == sorted(
+            ["petplatform_constructs.observability", plans, f"{plans}.common", f"{plans}.{module}"]
+        )
+        assert {m.split("._")[0] for m in loaded if m.startswith("aws_cdk")} <= {
+            "aws_cdk.aws_cloudwatch",
+            "aws_cdk.aws_iam",  # what aws_apigateway itself loads
+            *services,
+        }
 
 
 def test_generic_watch_dispatches_l2_interfaces() -> None:
@@ -760,7 +835,7 @@ def test_generic_watch_dispatches_l2_interfaces() -> None:
         apigatewayv2.HttpApi.from_http_api_attributes(stack, "Http", http_api_id="h1i2j3k4l5"),
         SecureBucket(stack, "Bucket"),
     )
-    assert [a.node.path.removeprefix("Test/Monitoring/") for a in alarms] == [
+    assert _alarm_paths(alarms) == [
         # An imported function has no known timeout: no duration alarm (and a warning).
         "Function-Fn/ErrorRate",
         "Function-Fn/Throttles",
@@ -774,31 +849,133 @@ def test_generic_watch_dispatches_l2_interfaces() -> None:
     assert any("Test/Fn has no known timeout" in w for w in warnings)
 
 
-# -- bad input -----------------------------------------------------------------------------------
+# -- bad input: props --------------------------------------------------------------------------
+
+
+class _Contains(str):
+    """Equal to any message that contains it (to compare ``_problems`` in one assertion)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and str(self) in other
+
+    __hash__ = str.__hash__
+
+
+def _problems(build: Callable[[], object]) -> dict[str, str]:
+    """``{prop: message}`` of every problem ``build`` raises (one PropError or PropErrors)."""
+    with pytest.raises(PropError) as caught:
+        build()
+    errors = caught.value.errors if isinstance(caught.value, PropErrors) else [caught.value]
+    return {e.prop: str(e) for e in errors}
+
+
+def test_every_problem_is_reported_at_once_and_nothing_is_created() -> None:
+    stack = _stack()
+    problems = _problems(
+        lambda: ObservabilityPack(
+            stack,
+            "Monitoring",
+            alarm_emails=["ops@example.com"],  # type: ignore[typeddict-unknown-key]
+            alarm_email_addresses=["ops-at-example.com", "a@example.com", "a@example.com"],
+            dashboard_name="ops dashboard",
+            alarm_window=AlarmWindow(datapoints_to_alarm=6),
+            thresholds=AlarmThresholds(api_error_rate_percent=150),
+            budgets=[BudgetSpec("cost", 0)],
+            access_denied_log_group="bad group!",
+            export_prefix="bad prefix!",
+            discover="yes",  # type: ignore[typeddict-item]
+        )
+    )
+    assert set(problems) == {
+        "alarm_emails",
+        "alarm_email_addresses",
+        "dashboard_name",
+        "alarm_window.datapoints_to_alarm",
+        "thresholds.api_error_rate_percent",
+        "budgets[0].limit_usd",
+        "access_denied_log_group",
+        "export_prefix",
+        "discover",
+    }
+    assert (
+        "not a prop of ObservabilityPack; known props: access_denied_log_group"
+        in (problems["alarm_emails"])
+    )
+    assert "invalid discover='yes'; expected bool (got str)" in problems["discover"]
+    assert stack.node.find_child("Monitoring").node.children == []
+
+
+@pytest.mark.parametrize(
+    ("prop", "value", "expected"),
+    [
+        ("alarm_email_addresses", "ops@example.com", "a list of str"),
+        ("name", 5, "str"),
+        ("topic_name", ["ops"], "str"),
+        ("alarms_enabled", "yes", "bool"),
+        ("alarm_window", 5, "AlarmWindow"),
+        ("thresholds", {"api_latency_ms": 1000}, "AlarmThresholds"),
+        ("watch", "Test/Dogs", "a list of Observable or dynamodb.ITable"),
+        ("budgets", BudgetSpec("cost", 50), "a list of BudgetSpec"),
+        ("access_denied_log_group", 42, "logs.ILogGroup or str"),
+        ("encryption_key", "alias/ops", "kms.IKey"),
+        ("export_prefix", 7, "str"),
+        ("stage_profile", "prod", "StageProfile"),
+        ("naming", "{resource}", "Naming"),
+    ],
+)
+def test_refuses_a_wrong_python_type_naming_the_prop(
+    prop: str, value: object, expected: str
+) -> None:
+    problems = _problems(lambda: ObservabilityPack(_stack(), "Monitoring", **{prop: value}))
+    assert list(problems) == [prop]
+    assert f"invalid {prop}={value!r}; expected {expected}" in problems[prop]
+
+
+def test_refuses_wrong_types_inside_windows_thresholds_and_budgets() -> None:
+    problems = _problems(
+        lambda: ObservabilityPack(
+            _stack(),
+            "Monitoring",
+            alarm_window=AlarmWindow(period=60, evaluation_periods="5"),  # type: ignore[arg-type]
+            thresholds=AlarmThresholds(api_latency_ms="2000"),  # type: ignore[arg-type]
+            budgets=[
+                BudgetSpec(
+                    "cost",
+                    "50",  # type: ignore[arg-type]
+                    thresholds_percent="80",  # type: ignore[arg-type]
+                    cost_allocation_tags=["Environment"],  # type: ignore[arg-type]
+                )
+            ],
+        )
+    )
+    assert problems == {
+        "alarm_window.period": _Contains("alarm_window.period=60; a Duration (got int)"),
+        "alarm_window.evaluation_periods": _Contains("'5'; an int (got str)"),
+        "thresholds.api_latency_ms": _Contains("'2000'; a number (got str)"),
+        "budgets[0].limit_usd": _Contains("'50'; a number (got str)"),
+        "budgets[0].thresholds_percent": _Contains("'80'; a list or tuple of numbers"),
+        "budgets[0].cost_allocation_tags": _Contains("a mapping (got list)"),
+    }
 
 
 def test_rejects_an_invalid_email_address() -> None:
     with pytest.raises(PropError, match=r"alarm_email_addresses='ops-at-example\.com'"):
         ObservabilityPack(_stack(), "Monitoring", alarm_email_addresses=["ops-at-example.com"])
-    with pytest.raises(PropError, match=r"alarm_email_addresses='ops@example\.com'.*not a single"):
-        ObservabilityPack(_stack(), "Monitoring", alarm_email_addresses="ops@example.com")
+    with pytest.raises(PropError, match=r"alarm_email_addresses=\['a@x\.io'\]; each address once"):
+        ObservabilityPack(_stack(), "Monitoring", alarm_email_addresses=["a@x.io", "a@x.io"])
 
 
 def test_rejects_thresholds_at_or_below_zero_and_percentages_above_100() -> None:
     stack = _stack()
-    pack = ObservabilityPack(stack, "Monitoring")
-    table = DataTable(stack, "Dogs", partition_key="id")
-    with pytest.raises(PropError, match=r"invalid throttle_threshold=0; must be > 0"):
-        pack.watch_table(table, throttle_threshold=0)
     with pytest.raises(PropError, match=r"thresholds\.api_error_rate_percent=150.*\(0, 100\]"):
         ObservabilityPack(stack, "Other", thresholds=AlarmThresholds(api_error_rate_percent=150))
     with pytest.raises(PropError, match=r"thresholds\.queue_oldest_message_age_seconds=-5"):
         ObservabilityPack(
             stack, "Third", thresholds=AlarmThresholds(queue_oldest_message_age_seconds=-5)
         )
-    with pytest.raises(PropError, match=r"latency_statistic='p999x'"):
-        pack.watch_rest_api(
-            apigateway.RestApi.from_rest_api_id(stack, "Rest", "a1"), latency_statistic="p999x"
+    with pytest.raises(PropError, match=r"lambda_duration_timeout_fraction=1\.5.*\(0, 1\]"):
+        ObservabilityPack(
+            stack, "Fourth", thresholds=AlarmThresholds(lambda_duration_timeout_fraction=1.5)
         )
 
 
@@ -815,6 +992,27 @@ def test_rejects_bad_budgets() -> None:
         )
     with pytest.raises(PropError, match=r"budgets\[0\]\.name='a:b'"):
         ObservabilityPack(_stack(), "Monitoring", budgets=[BudgetSpec("a:b", 50)])
+    problems = _problems(
+        lambda: ObservabilityPack(
+            _stack(),
+            "Monitoring",
+            budgets=[
+                BudgetSpec(
+                    "cost",
+                    50,
+                    thresholds_percent=(50, 50),
+                    thresholds_usd=(10, 20, 30, 40),
+                    email_addresses=[f"f{i}@example.com" for i in range(11)],
+                    cost_allocation_tags={"Env$": "prod"},
+                )
+            ],
+        )
+    )
+    assert set(problems) == {
+        "budgets[0].thresholds_percent",  # repeated, and six thresholds in all
+        "budgets[0].email_addresses",
+        "budgets[0].cost_allocation_tags",
+    }
 
 
 def test_rejects_unsupported_things_and_says_what_is_supported() -> None:
@@ -825,13 +1023,23 @@ def test_rejects_unsupported_things_and_says_what_is_supported() -> None:
         PropError, match=r"invalid watch=.Topic at Test/Topic.*supported: a construct of this"
     ):
         pack.watch(topic)  # type: ignore[arg-type]
+    with pytest.raises(PropError, match=r"invalid watch=\[.*Topic.*\]; expected a list of"):
+        ObservabilityPack(stack, "Other", watch=[topic])  # type: ignore[list-item]
+    table = DataTable(stack, "Dogs", partition_key="id")
+    with pytest.raises(PropError, match=r"invalid watch=\['Test/Dogs'\]; each resource once"):
+        ObservabilityPack(stack, "Third", watch=[table, table])
 
 
-def test_rejects_an_alert_topic_with_topic_creation_props() -> None:
+# -- bad input: the existing topic -----------------------------------------------------------
+
+
+def test_an_existing_topic_refuses_every_topic_creation_prop() -> None:
     stack = _stack()
     topic = sns.Topic.from_topic_arn(stack, "Ops", "arn:aws:sns:us-east-1:123456789012:ops")
     with pytest.raises(
-        PropError, match=r"alert_topic='Test/Ops'.*remove alarm_email_addresses, topic_name"
+        PropError,
+        match=r"alert_topic='\w+ at Test/Ops'; an existing resource takes no creation props; "
+        r"remove alarm_email_addresses, encryption_key, topic_name or drop alert_topic",
     ):
         ObservabilityPack(
             stack,
@@ -839,22 +1047,149 @@ def test_rejects_an_alert_topic_with_topic_creation_props() -> None:
             alert_topic=topic,
             alarm_email_addresses=["ops@example.com"],
             topic_name="ops",
+            encryption_key=kms.Key(stack, "Key"),
         )
+    # Several problems at once: the conflict and a bad dashboard name.
+    problems = _problems(
+        lambda: ObservabilityPack(
+            stack, "Other", alert_topic=topic, topic_name="ops", dashboard_name="a b"
+        )
+    )
+    assert set(problems) == {"alert_topic", "dashboard_name"}
 
 
-def test_rejects_watching_a_resource_twice_and_other_conflicts() -> None:
+def test_an_existing_topic_takes_the_shared_props_and_creates_no_topic() -> None:
+    stack = _stack("prod")
+    topic = sns.Topic.from_topic_arn(stack, "Ops", "arn:aws:sns:us-east-1:123456789012:ops")
+    pack = ObservabilityPack(
+        stack, "Monitoring", alert_topic=topic, name="ops", alarm_email_addresses=[]
+    )
+    assert pack.alert_topic is topic
+    assert (pack.created_topic, pack.topic_key) == (None, None)
+    template = Template.from_stack(stack)
+    template.resource_count_is(TOPIC, 0)
+    template.resource_count_is("AWS::KMS::Key", 0)
+    template.has_resource_properties(
+        "AWS::CloudWatch::Dashboard", {"DashboardName": "pettest-prod-ops"}
+    )
+    with pytest.raises(PropError, match=r"invalid alert_topic='arn:aws:sns:.*'; an sns\.ITopic"):
+        ObservabilityPack(stack, "Other", alert_topic="arn:aws:sns:us-east-1:1:ops")  # type: ignore[arg-type]
+
+
+# -- bad input: names ------------------------------------------------------------------------
+
+
+def test_names_are_validated_and_unique_per_account() -> None:
+    app = make_app()
+    configure_platform(app, project="PetTest", stage="prod", compliance=None)
+    east = Stack(app, "East", env=Environment(account="123456789012", region="us-east-1"))
+    west = Stack(app, "West", env=Environment(account="123456789012", region="eu-west-1"))
+    other = Stack(app, "Other", env=Environment(account="210987654321", region="us-east-1"))
+    budgets = [BudgetSpec("cost", 50)]
+    ObservabilityPack(east, "Monitoring", name="ops", budgets=budgets)
+    ObservabilityPack(other, "Monitoring", name="ops", budgets=budgets)  # another account
+    problems = _problems(lambda: ObservabilityPack(west, "Monitoring", name="ops", budgets=budgets))
+    # Dashboards and budgets are global: one name per account. Topics are regional.
+    assert set(problems) == {"name", "budgets[0].name"}
+    assert (
+        "a unique CloudWatch dashboard name: East/Monitoring already uses it" in (problems["name"])
+    )
+    assert "a unique budget name" in problems["budgets[0].name"]
+    # A literal overrides name for its resource; both are validated.
+    problems = _problems(
+        lambda: ObservabilityPack(
+            west, "Named", name="west-ops", topic_name="ops.topic", dashboard_name="west ops"
+        )
+    )
+    assert set(problems) == {"topic_name", "dashboard_name"}
+    problems = _problems(lambda: ObservabilityPack(west, "Empty", name=" "))
+    assert set(problems) == {"name"}
+
+
+def test_without_a_naming_strategy_short_names_are_used_literally() -> None:
+    app = make_app()
+    stack = Stack(app, "Plain", env=Environment(account="123456789012", region="us-east-1"))
+    ObservabilityPack(
+        stack,
+        "Monitoring",
+        name="ops",
+        budgets=[BudgetSpec("cost", 50)],
+        stage_profile=StageProfile.for_stage("dev"),
+    )
+    template = Template.from_stack(stack)
+    template.has_resource_properties(TOPIC, {"TopicName": "ops"})
+    template.has_resource_properties("AWS::CloudWatch::Dashboard", {"DashboardName": "ops"})
+    template.has_resource_properties(BUDGET, {"Budget": Match.object_like({"BudgetName": "cost"})})
+
+
+# -- bad input: watch_* overrides ------------------------------------------------------------
+
+
+def test_watch_methods_refuse_bad_overrides_all_at_once() -> None:
+    stack = _stack()
+    pack = ObservabilityPack(stack, "Monitoring")
+    table = DataTable(stack, "Dogs", partition_key="id")
+    with pytest.raises(PropError, match=r"invalid throttle_threshold=0; must be > 0"):
+        pack.watch_table(table, throttle_threshold=0)
+    with pytest.raises(PropError, match=r"invalid throttle_threshold='5'; a number"):
+        pack.watch_table(table, throttle_threshold="5")  # type: ignore[arg-type]
+    rest = apigateway.RestApi.from_rest_api_id(stack, "Rest", "a1")
+    problems = _problems(
+        lambda: pack.watch_rest_api(
+            rest,
+            error_rate_percent=150,
+            latency=Duration.seconds(0),
+            latency_statistic="p999x",
+        )
+    )
+    assert set(problems) == {"error_rate_percent", "latency", "latency_statistic"}
+    function = lambda_.Function.from_function_arn(stack, "Fn", FUNCTION_ARN)
+    problems = _problems(
+        lambda: pack.watch_lambda(
+            function,
+            error_rate_percent=0,
+            throttle_threshold=-1,
+            duration_threshold=4000,  # type: ignore[arg-type]
+        )
+    )
+    assert problems == {
+        "error_rate_percent": _Contains("(0, 100]"),
+        "throttle_threshold": _Contains("must be > 0"),
+        "duration_threshold": _Contains("a Duration (got int)"),
+    }
+    queue = sqs.Queue.from_queue_arn(stack, "Dlq", DLQ_ARN)
+    with pytest.raises(PropError, match=r"max_age='5 minutes'; applies to work queues only"):
+        pack.watch_queue(queue, dlq=True, max_age=Duration.minutes(5))
+    assert not pack.watched  # nothing was watched by a refused call
+
+
+def test_rejects_watching_a_resource_twice_and_bad_custom_plans() -> None:
     stack = _stack()
     pack = ObservabilityPack(stack, "Monitoring")
     table = DataTable(stack, "Dogs", partition_key="id")
     pack.watch_table(table)
     with pytest.raises(PropError, match=r"invalid watch='Test/Dogs'; each resource once"):
         pack.watch_table(table, throttle_threshold=3)
-    queue = sqs.Queue.from_queue_arn(stack, "Dlq", DLQ_ARN)
-    with pytest.raises(PropError, match=r"max_age='5 minutes'; applies to work queues only"):
-        pack.watch_queue(queue, dlq=True, max_age=Duration.minutes(5))
-    with pytest.raises(PropError, match=r"alarm_window\.datapoints_to_alarm=6"):
-        ObservabilityPack(stack, "Other", alarm_window=AlarmWindow(datapoints_to_alarm=6))
+    cats = DataTable(stack, "Cats", partition_key="id")
+    pack.watch(cats)
+    with pytest.raises(PropError, match=r"invalid watch='Test/Cats'; each construct once"):
+        pack.watch(cats)
     with pytest.raises(PropError, match=r"alarm_window\.period='30 seconds'"):
         ObservabilityPack(stack, "Third", alarm_window=AlarmWindow(period=Duration.seconds(30)))
-    with pytest.raises(PropError, match=r"dashboard_name='ops dashboard'"):
-        ObservabilityPack(stack, "Fourth", dashboard_name="ops dashboard")
+    metric = cloudwatch.Metric(namespace="PetTest", metric_name="Lag")
+    rule = AlarmRule(
+        id="Lag",
+        metric=metric,
+        threshold=1,
+        comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        summary="x" * 1100,
+        runbook="scale.",
+        datapoints_to_alarm=9,
+    )
+    bad = WatchPlan(kind="Custom", title="Custom", panels=[Panel("a", [metric], rule)] * 2)
+    problems = _problems(lambda: pack.add_plan(Construct(stack, "Custom"), bad))
+    assert set(problems) == {
+        "plan.alarm ids",
+        "plan Custom alarm Lag.datapoints_to_alarm",
+        "plan Custom alarm Lag description",
+    }

@@ -129,6 +129,10 @@ class NameStrategy(Protocol):
     def name(self, resource: str, kind: ResourceKind = ...) -> str: ...
 
 
+_PER_ACCOUNT = frozenset(
+    {ResourceKind.IAM_ROLE, ResourceKind.BUDGET, ResourceKind.CLOUDWATCH_DASHBOARD}
+)  # global resources: their ARNs have no region
+
 _CLAIMED: weakref.WeakKeyDictionary[object, dict[tuple[str, ...], str]] = (
     weakref.WeakKeyDictionary()
 )
@@ -190,8 +194,8 @@ def _claim(scope: IConstruct, problems: Problems, kind: ResourceKind, name: str,
     where: tuple[str, ...] = (stack.account, stack.region)
     if kind is ResourceKind.S3_BUCKET:
         where = ()  # one namespace worldwide
-    elif kind is ResourceKind.IAM_ROLE:
-        where = (stack.account,)  # one namespace per account
+    elif kind in _PER_ACCOUNT:
+        where = (stack.account,)  # one namespace per account, all regions
     key = (kind.name, *where, name)
     claimed = _CLAIMED.setdefault(scope.node.root, {})
     owner = claimed.get(key)

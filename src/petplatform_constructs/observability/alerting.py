@@ -27,11 +27,17 @@ from petplatform_constructs.observability.settings import BudgetSpec
 __all__ = [
     "BUDGETS_PRINCIPAL",
     "CLOUDWATCH_PRINCIPAL",
+    "TOPIC_CONSTRUCT_ID",
+    "TOPIC_KEY_CONSTRUCT_ID",
     "allow_budgets_to_publish",
     "create_alert_topic",
     "create_budget",
 ]
 
+TOPIC_CONSTRUCT_ID = "AlertTopic"
+"""Construct id of the created SNS topic. Public contract: subscriptions hang off it."""
+TOPIC_KEY_CONSTRUCT_ID = "AlertTopicKey"
+"""Construct id of the KMS key created for the topic. Public contract: the key is stateful."""
 CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
 BUDGETS_PRINCIPAL = "budgets.amazonaws.com"
 _KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey*"]
@@ -63,7 +69,7 @@ def create_alert_topic(
     stack = Stack.of(scope)
     key = encryption_key or kms.Key(
         scope,
-        "AlertTopicKey",
+        TOPIC_KEY_CONSTRUCT_ID,
         description=f"Encrypts the alert topic of {scope.node.path}",
         enable_key_rotation=True,
         pending_window=Duration.days(7),
@@ -88,7 +94,7 @@ def create_alert_topic(
         )
     topic = sns.Topic(
         scope,
-        "AlertTopic",
+        TOPIC_CONSTRUCT_ID,
         topic_name=topic_name,
         master_key=key,
         enforce_ssl=True,

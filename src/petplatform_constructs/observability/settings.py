@@ -2,8 +2,9 @@
 
 How long a condition must last before an alarm fires (:class:`AlarmWindow`), the default
 thresholds of every alarm the pack creates (:class:`AlarmThresholds`) and cost budgets
-(:class:`BudgetSpec`). Each validates itself against what CloudWatch and AWS Budgets accept, so a
-bad value fails at synth time with a :class:`~petplatform_constructs.core.errors.PropError`.
+(:class:`BudgetSpec`). Each checks itself against what CloudWatch and AWS Budgets accept and
+records every problem in a :class:`~petplatform_constructs.core.errors.Problems`, which the pack
+raises at once at synth time.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field, fields
 
 from aws_cdk import Duration, Token
 
-from petplatform_constructs.core.errors import require
+from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.platform.naming import ResourceKind, validate_name
 
 __all__ = [
@@ -23,7 +24,9 @@ __all__ = [
     "AlarmThresholds",
     "AlarmWindow",
     "BudgetSpec",
+    "check_duration",
     "check_email",
+    "check_number",
     "check_percent",
     "check_positive",
     "check_statistic",
@@ -42,33 +45,58 @@ _DAY_SECONDS = 86_400
 _WEEK_SECONDS = 7 * _DAY_SECONDS
 
 
-def check_positive(owner: str, prop: str, value: float) -> None:
-    """Thresholds are counts, rates or durations: zero or less would alarm on normal operation."""
-    require(value > 0, owner, prop, value, "must be > 0")
+def check_number(problems: Problems, prop: str, value: object) -> bool:
+    """Record a problem unless ``value`` is None or a number (``bool`` is not one)."""
+    return problems.check_type(prop, value, (int, float), "a number")
 
 
-def check_percent(owner: str, prop: str, value: float) -> None:
+def check_positive(problems: Problems, prop: str, value: float | None) -> bool:
+    """Thresholds are counts, rates or durations: zero or less would alarm on normal operation.
+
+    ``None`` (the default) passes; so do the checks below.
+    """
+    if value is None or not check_number(problems, prop, value):
+        return value is None
+    return problems.check(value > 0, prop, value, "must be > 0")
+
+
+def check_percent(problems: Problems, prop: str, value: float | None) -> bool:
     """A percentage threshold: above 0 and at most 100."""
-    require(0 < value <= 100, owner, prop, value, "a percentage in (0, 100]")
+    if value is None or not check_number(problems, prop, value):
+        return value is None
+    return problems.check(0 < value <= 100, prop, value, "a percentage in (0, 100]")
 
 
-def check_statistic(owner: str, prop: str, value: str) -> None:
+def check_duration(problems: Problems, prop: str, value: Duration | None) -> bool:
+    """A positive ``Duration`` (a latency, an age or a duration threshold)."""
+    if value is None:
+        return True
+    if not problems.check(
+        isinstance(value, Duration), prop, value, f"a Duration (got {type(value).__name__})"
+    ):
+        return False
+    return problems.check(value.to_milliseconds() > 0, prop, value.to_human_string(), "must be > 0")
+
+
+def check_statistic(problems: Problems, prop: str, value: str | None) -> bool:
     """A CloudWatch statistic such as ``p90``, ``p99.9`` or ``Average``."""
-    require(
-        bool(_STATISTIC.fullmatch(value)),
-        owner,
+    return value is None or problems.check(
+        isinstance(value, str) and bool(_STATISTIC.fullmatch(value)),
         prop,
         value,
         "a CloudWatch statistic: Average, Maximum, Minimum, Sum, SampleCount or pNN(.N)",
     )
 
 
-def check_email(owner: str, prop: str, address: str) -> None:
+def check_email(problems: Problems, prop: str, address: str) -> bool:
     """An email address (tokens are accepted unchecked: they resolve at deploy time)."""
-    if Token.is_unresolved(address):
-        return
-    require(
-        bool(_EMAIL.fullmatch(address)), owner, prop, address, "an email address such as ops@x.io"
+    if isinstance(address, str) and Token.is_unresolved(address):
+        return True
+    return problems.check(
+        isinstance(address, str) and bool(_EMAIL.fullmatch(address)),
+        prop,
+        address,
+        "an email address such as ops@x.io",
     )
 
 
@@ -89,38 +117,51 @@ class AlarmWindow:
     evaluation_periods: int = 5
     datapoints_to_alarm: int = 3
 
-    def check(self, owner: str, prop: str = "alarm_window") -> None:
-        """Raise :class:`PropError` unless CloudWatch accepts this window."""
+    def check(self, problems: Problems, prop: str = "alarm_window") -> bool:
+        """Record every way CloudWatch would refuse this window; return whether it is valid."""
+        before = len(problems.errors)
+        typed = [
+            problems.check(
+                isinstance(value, expected) and not isinstance(value, bool),
+                f"{prop}.{name}",
+                value,
+                f"{label} (got {type(value).__name__})",
+            )
+            for name, value, expected, label in (
+                ("period", self.period, Duration, "a Duration"),
+                ("evaluation_periods", self.evaluation_periods, int, "an int"),
+                ("datapoints_to_alarm", self.datapoints_to_alarm, int, "an int"),
+            )
+        ]
+        if not all(typed):
+            return False
         seconds = self.period.to_seconds()
-        require(
+        problems.check(
             seconds >= 60 and seconds % 60 == 0,
-            owner,
             f"{prop}.period",
             self.period.to_human_string(),
             "a whole number of minutes (AWS metrics have one-minute resolution at best)",
         )
-        require(
+        problems.check(
             self.evaluation_periods >= 1,
-            owner,
             f"{prop}.evaluation_periods",
             self.evaluation_periods,
             "must be >= 1",
         )
-        require(
+        problems.check(
             1 <= self.datapoints_to_alarm <= self.evaluation_periods,
-            owner,
             f"{prop}.datapoints_to_alarm",
             self.datapoints_to_alarm,
             f"1..evaluation_periods ({self.evaluation_periods})",
         )
         limit = _WEEK_SECONDS if seconds >= 3600 else _DAY_SECONDS
-        require(
+        problems.check(
             self.evaluation_periods * seconds <= limit,
-            owner,
             f"{prop}.evaluation_periods",
             self.evaluation_periods,
             f"period x evaluation_periods must be <= {limit // 3600} hours (CloudWatch limit)",
         )
+        return len(problems.errors) == before
 
 
 @dataclass(frozen=True)
@@ -156,19 +197,22 @@ class AlarmThresholds:
     dlq_messages: int = 1
     access_denied_events: int = 1
 
-    def check(self, owner: str, prop: str = "thresholds") -> None:
-        """Raise :class:`PropError` for a threshold that could never make sense."""
+    def check(self, problems: Problems, prop: str = "thresholds") -> bool:
+        """Record every threshold that could never make sense; return whether all are valid."""
+        before = len(problems.errors)
         for spec in fields(self):
             value = getattr(self, spec.name)
             name = f"{prop}.{spec.name}"
             if spec.name == "api_latency_statistic":
-                check_statistic(owner, name, value)
+                check_statistic(problems, name, value)
             elif spec.name.endswith("_percent"):
-                check_percent(owner, name, value)
+                check_percent(problems, name, value)
             elif spec.name.endswith("_fraction"):
-                require(0 < value <= 1, owner, name, value, "a fraction in (0, 1]")
+                if check_number(problems, name, value):
+                    problems.check(0 < value <= 1, name, value, "a fraction in (0, 1]")
             else:
-                check_positive(owner, name, value)
+                check_positive(problems, name, value)
+        return len(problems.errors) == before
 
 
 @dataclass(frozen=True)
@@ -221,48 +265,61 @@ class BudgetSpec:
             cost_allocation_tags=dict(cost_allocation_tags or {}),
         )
 
-    def check(self, owner: str, prop: str) -> None:
-        """Raise :class:`PropError` unless AWS Budgets accepts this budget."""
-        validate_name(ResourceKind.BUDGET, self.name, owner=owner, prop=f"{prop}.name")
-        require(self.limit_usd > 0, owner, f"{prop}.limit_usd", self.limit_usd, "must be > 0 USD")
-        for value in self.thresholds_percent:
-            check_percent(owner, f"{prop}.thresholds_percent", value)
-        for value in self.thresholds_usd:
-            check_positive(owner, f"{prop}.thresholds_usd", value)
-        count = len(self.thresholds_percent) + len(self.thresholds_usd)
-        require(
-            1 <= count <= MAX_BUDGET_NOTIFICATIONS,
-            owner,
-            f"{prop}.thresholds_percent",
-            [*self.thresholds_percent, *(f"${v}" for v in self.thresholds_usd)],
-            f"1-{MAX_BUDGET_NOTIFICATIONS} thresholds in all (AWS Budgets limit per budget)",
-        )
+    def check(self, problems: Problems, prop: str) -> bool:
+        """Record every way AWS Budgets would refuse this budget; return whether it is valid."""
+        before = len(problems.errors)
+        if problems.check(isinstance(self.name, str), f"{prop}.name", self.name, "a str"):
+            with problems.collecting(f"{prop}.name", self.name):
+                validate_name(ResourceKind.BUDGET, self.name)
+        limit = self.limit_usd
+        if check_number(problems, f"{prop}.limit_usd", limit):
+            problems.check(
+                limit is not None and limit > 0, f"{prop}.limit_usd", limit, "must be > 0 USD"
+            )
         thresholds: dict[str, Sequence[float]] = {
             "percent": self.thresholds_percent,
             "usd": self.thresholds_usd,
         }
-        for kind, values in thresholds.items():
-            require(
-                len(set(values)) == len(values),
-                owner,
-                f"{prop}.thresholds_{kind}",
-                list(values),
-                "each threshold once",
+        sequences = [
+            problems.check_sequence(f"{prop}.thresholds_{kind}", values, (int, float), "numbers")
+            for kind, values in thresholds.items()
+        ]
+        if all(sequences):
+            for kind, values in thresholds.items():
+                name = f"{prop}.thresholds_{kind}"
+                check = check_percent if kind == "percent" else check_positive
+                for value in values:
+                    check(problems, name, value)
+                problems.check(
+                    len(set(values)) == len(values), name, list(values), "each threshold once"
+                )
+            count = len(self.thresholds_percent) + len(self.thresholds_usd)
+            problems.check(
+                1 <= count <= MAX_BUDGET_NOTIFICATIONS,
+                f"{prop}.thresholds_percent",
+                [*self.thresholds_percent, *(f"${v}" for v in self.thresholds_usd)],
+                f"1-{MAX_BUDGET_NOTIFICATIONS} thresholds in all (AWS Budgets limit per budget)",
             )
-        require(
-            len(self.email_addresses) <= MAX_BUDGET_EMAILS,
-            owner,
-            f"{prop}.email_addresses",
-            list(self.email_addresses),
-            f"at most {MAX_BUDGET_EMAILS} addresses per notification (AWS Budgets limit)",
-        )
-        for address in self.email_addresses:
-            check_email(owner, f"{prop}.email_addresses", address)
-        for tag_key, tag_value in self.cost_allocation_tags.items():
-            require(
-                bool(tag_key) and bool(tag_value) and "$" not in tag_key,
-                owner,
-                f"{prop}.cost_allocation_tags",
-                {tag_key: tag_value},
-                "non-empty tag keys and values; keys without '$'",
+        if problems.check_sequence(f"{prop}.email_addresses", self.email_addresses, str, "str"):
+            problems.check(
+                len(self.email_addresses) <= MAX_BUDGET_EMAILS,
+                f"{prop}.email_addresses",
+                list(self.email_addresses),
+                f"at most {MAX_BUDGET_EMAILS} addresses per notification (AWS Budgets limit)",
             )
+            for address in self.email_addresses:
+                check_email(problems, f"{prop}.email_addresses", address)
+        tags = self.cost_allocation_tags
+        if problems.check_type(f"{prop}.cost_allocation_tags", tags, Mapping, "a mapping"):
+            for tag_key, tag_value in tags.items():
+                problems.check(
+                    isinstance(tag_key, str)
+                    and isinstance(tag_value, str)
+                    and bool(tag_key)
+                    and bool(tag_value)
+                    and "$" not in tag_key,
+                    f"{prop}.cost_allocation_tags",
+                    {tag_key: tag_value},
+                    "non-empty tag keys and values; keys without '$'",
+                )
+        return len(problems.errors) == before
