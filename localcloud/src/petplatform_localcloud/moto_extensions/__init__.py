@@ -12,7 +12,8 @@ in pools). One module per service:
   domains, groups), :mod:`.cloudfront`, :mod:`.custom_resources` (``Custom::*``, CDK metadata);
 * :mod:`.secretsmanager`, :mod:`.kms`, :mod:`.awslambda` (permissions), :mod:`.messaging` (SNS,
   SQS policies), :mod:`.cloudwatch` (alarms), :mod:`.budgets`, :mod:`.wafv2`,
-  :mod:`.apigateway` and :mod:`.apigateway_children` (REST APIs, complete);
+  :mod:`~petplatform_localcloud.moto_extensions.apigateway` and :mod:`.apigateway_children`
+  (REST APIs, complete);
 * engine fixes: :mod:`.cloudformation_failures` (a failing resource is reported and rolled back
   as CloudFormation does), :mod:`.cloudformation_change_sets` and :mod:`.cloudformation_stacks`
   (what the real ``cdk bootstrap`` / ``cdk deploy`` / ``cdk destroy`` need).
