@@ -792,3 +792,10 @@ def test_one_physical_name_in_two_regions_is_two_tables() -> None:
     stack = _stack()
     DataTable(stack, "First", table_name="dogs", partition_key="id")
     DataTable(_sibling(stack, "West", "us-west-2"), "Second", table_name="dogs", partition_key="id")
+
+
+def test_an_explicit_false_with_an_existing_table_is_refused_like_any_creation_prop() -> None:
+    stack = _stack()
+    existing = dynamodb.TableV2.from_table_name(stack, "Ref", "legacy")
+    with pytest.raises(PropError, match=r"existing_table=.*remove contributor_insights"):
+        DataTable(stack, "Wrapped", existing_table=existing, contributor_insights=False)

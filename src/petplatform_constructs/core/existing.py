@@ -29,8 +29,8 @@ def check_existing(
 ) -> bool:
     """Record a problem when ``existing`` comes with creation props; return whether it wraps.
 
-    ``creation_props`` maps each creation prop to its value, ``None`` when not given (pass
-    ``None`` for a default such as ``False`` or ``()`` so that only explicit values count).
+    ``creation_props`` maps each creation prop to its value; a prop counts as given unless its
+    value is ``None``, so an explicit ``False`` or ``()`` is refused too: it would be ignored.
     """
     if existing is None:
         return False

@@ -81,12 +81,11 @@ class DataTable(Construct):
         valid: DataTableProps = {k: v for k, v in props.items() if k not in wrong_types}  # type: ignore[assignment]
         with problems.collecting():
             check_export_prefix(self._owner, valid.get("export_prefix"))
-        creation = {k: (v if v not in (False, ()) else None) for k, v in props.items()}
         wraps = check_existing(
             problems,
             "existing_table",
             existing_table,
-            {k: v for k, v in creation.items() if k not in SHARED_ONLY},
+            {k: v for k, v in props.items() if k not in SHARED_ONLY},
         )
         plan: TablePlan | None = None
         profile = StageProfile.of(self, valid.get("stage_profile"))
