@@ -23,8 +23,6 @@ DOMAINS = ("data", "storage", "identity", "compute", "integration", "network", "
 MAX_LINES = 450
 # Modules still above the size rule; each split removes its line. The list only shrinks.
 OVERSIZED = {
-    "compute/serverless_api/construct.py",
-    "compute/serverless_api/functions.py",
     "identity/app_role.py",
     "identity/auth_pool.py",
     "observability/pack.py",

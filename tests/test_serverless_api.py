@@ -31,7 +31,7 @@ from petplatform_constructs import (
     use_naming,
     use_stage_profile,
 )
-from petplatform_constructs.compute.serverless_api.construct import (
+from petplatform_constructs.compute.serverless_api import (
     ApiKind,
     FunctionSpec,
     RouteSpec,
@@ -39,7 +39,7 @@ from petplatform_constructs.compute.serverless_api.construct import (
     TableAccess,
     WafRules,
 )
-from petplatform_constructs.compute.serverless_api.functions import latest_runtime_of_family
+from petplatform_constructs.compute.serverless_api.runtimes import latest_runtime_of_family
 from petplatform_constructs.compute.serverless_api.waf import MIN_RATE_LIMIT
 from petplatform_constructs.runtime import auth
 from petplatform_constructs.testing import SynthResult, find_resources, make_app, resource_named
@@ -235,14 +235,14 @@ def build_defaults(stack: Stack) -> None:
         functions=[FunctionSpec("echo", CODE)],
         routes=[RouteSpec("GET", "/echo", "echo")],
     )
-    ServerlessApi(
+    ServerlessApi(  # Lambda function names are unique per account and region
         stack,
         "Http",
         kind=ApiKind.HTTP,
         user_pool=pool,
         jwt_audience=["client-id"],
-        functions=[FunctionSpec("echo", CODE)],
-        routes=[RouteSpec("GET", "/echo", "echo")],
+        functions=[FunctionSpec("http-echo", CODE)],
+        routes=[RouteSpec("GET", "/echo", "http-echo")],
     )
 
 
@@ -272,8 +272,8 @@ def build_variants(stack: Stack) -> None:
         kind=ApiKind.HTTP,
         jwt_issuer="https://auth.example.com/",
         jwt_audience=["api://default"],
-        functions=[FunctionSpec("echo", CODE)],
-        routes=[RouteSpec("GET", "/echo", "echo")],
+        functions=[FunctionSpec("oidc-echo", CODE)],
+        routes=[RouteSpec("GET", "/echo", "oidc-echo")],
         integration_timeout=Duration.seconds(20),
         stage_name="v1",
     )
