@@ -113,17 +113,20 @@ def request_schema(route: RouteSpec) -> dict[str, object]:
 def check_routes(
     problems: Problems,
     routes: Sequence[RouteSpec],
-    function_names: Iterable[str],
+    function_names: Iterable[str] | None,
     *,
     rest: bool,
     has_authorizer: bool,
 ) -> list[RouteSpec]:
     """Record every way in which the API could not serve ``routes`` as declared.
 
+    ``function_names`` is ``None`` when the functions themselves were refused: then no route is
+    reported for naming an unknown function.
+
     Returns:
         The routes whose fields have the right types (the others were reported).
     """
-    known = set(function_names)
+    known = None if function_names is None else set(function_names)
     checked: list[RouteSpec] = []
     seen: set[str] = set()
     variables: dict[tuple[str, ...], str] = {}
@@ -144,10 +147,10 @@ def check_routes(
             seen.add(route.key)
             _check_sibling_variables(problems, route, variables)
         problems.check(
-            route.function in known,
+            known is None or route.function in known,
             f"{label}.function",
             route.function,
-            f"the name of one of the API's functions: {sorted(known)}",
+            f"the name of one of the API's functions: {sorted(known or ())}",
         )
         _check_authorization(problems, route, label, has_authorizer)
         if route.request_model is not None:

@@ -126,7 +126,10 @@ def plan_api(
         item = "FunctionSpec" if prop == "functions" else "RouteSpec"
         problems.check(bool(given) or prop in rejected, prop, given, f"at least one {item}")
     names = [spec.name for spec in specs]
-    checked_routes = check_routes(problems, routes, names, rest=rest, has_authorizer=has_authorizer)
+    # A rule that relates routes and functions runs only when both sides are known.
+    known = names if specs and all(isinstance(n, str) for n in names) else None
+    checked_routes = check_routes(problems, routes, known, rest=rest, has_authorizer=has_authorizer)
+    routes_known = bool(routes) and len(checked_routes) == len(routes)
     cors = CorsSettings(
         tuple(props.get("cors_origins") or ()),
         tuple(props.get("cors_allow_headers") or DEFAULT_CORS_HEADERS),
@@ -141,7 +144,7 @@ def plan_api(
         scope,
         problems,
         specs,
-        checked_routes,
+        checked_routes if routes_known else None,
         naming=naming,
         rest=rest,
         cors_origins=cors.origins,
@@ -190,7 +193,7 @@ def _plan_functions(
     scope: IConstruct,
     problems: Problems,
     specs: Sequence[FunctionSpec],
-    routes: Sequence[RouteSpec],
+    routes: Sequence[RouteSpec] | None,
     *,
     naming: Naming | None,
     rest: bool,
@@ -199,12 +202,15 @@ def _plan_functions(
     limit: Duration,
     layered: bool,
 ) -> list[FunctionPlan]:
-    """Check each function spec against the API; plan those whose fields have the right types."""
+    """Check each function spec against the API; plan those whose fields have the right types.
+
+    ``routes`` is ``None`` when some were refused: then no function is reported as unused.
+    """
     planned: list[FunctionPlan] = []
     seen: set[str] = set()
     for index, spec in enumerate(specs):
         label = f"functions[{spec.name}]" if isinstance(spec.name, str) else f"functions[{index}]"
-        environment = generated_environment(spec.name, routes, cors_origins)
+        environment = generated_environment(spec.name, routes or (), cors_origins)
         if not check_function_spec(problems, spec, label, list(environment)):
             continue
         problems.check(
@@ -215,7 +221,7 @@ def _plan_functions(
         )
         seen.add(spec.name)
         problems.check(
-            any(route.function == spec.name for route in routes),
+            routes is None or any(route.function == spec.name for route in routes),
             label,
             spec.name,
             "every function serves at least one route; build functions invoked by queues or "
