@@ -33,7 +33,7 @@ from petplatform_constructs.compute.serverless_api.http_api import build_http
 from petplatform_constructs.compute.serverless_api.props import ApiKind, ServerlessApiProps
 from petplatform_constructs.compute.serverless_api.rest_api import build_rest
 from petplatform_constructs.compute.serverless_api.routes import RouteSpec
-from petplatform_constructs.compute.serverless_api.runtimes import runtime_layer
+from petplatform_constructs.compute.serverless_api.runtimes import runtime_layer_of
 from petplatform_constructs.compute.serverless_api.validation import ApiPlan, plan_api
 from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.exports import add_exports
@@ -134,7 +134,7 @@ class ServerlessApi(Construct):
         self.log_groups: dict[str, logs.LogGroup] = {}
         self.runtime_layer: lambda_.ILayerVersion | None = None
         if any(function.runtime_layer for function in plan.functions):
-            self.runtime_layer = runtime_layer(self)
+            self.runtime_layer = runtime_layer_of(self)
         for function in plan.functions:
             spec = function.spec
             layer = self.runtime_layer if function.runtime_layer else None

@@ -64,7 +64,6 @@ _SECRET_VALUE = re.compile(
     r"|\bgh[pousr]_[A-Za-z0-9]{20,}|\bxox[abpr]-"
 )
 _MAX_TIMEOUT_S = 900
-_ALWAYS_EXCLUDED = ("__pycache__", "*.pyc", ".*_cache")
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,7 +99,8 @@ class FunctionSpec:
         handler: ``module.function``. Default ``"app.handler"`` (``app.py`` must exist for
             Python runtimes).
         runtime: Default ``python3.13``. Runtimes are pinned: upgrading one is a deliberate,
-            tested change, never a side effect of a library upgrade.
+            tested change, never a side effect of a library upgrade. Python functions get the
+            runtime layer (``petplatform_runtime``), which needs Python 3.9 or newer.
         memory_mb: 128 to 10240. Default 512 (CPU scales with memory).
         timeout: 1 s to 15 min. Default: the API's integration timeout (29 s for REST, 30 s
             for HTTP APIs), so a function never runs after its caller was answered.
@@ -111,7 +111,8 @@ class FunctionSpec:
             that look like credentials are refused; pass the secret in ``secrets``.
         tables: ``{ENV_VAR: table}``: the function may read and write (or only read, with
             :meth:`TableAccess.read`) each table and finds its name in ``ENV_VAR``. A bare
-            table means read and write.
+            table (an ``ITable``, an ``ITableV2``, or anything with a ``table`` such as a
+            ``DataTable``) means read and write.
         secrets: ``{ENV_VAR: secret}``: the function may read each secret
             (``GetSecretValue``/``DescribeSecret``) and finds its ARN in ``ENV_VAR``.
         reserved_concurrency: concurrent executions reserved (and capped) for the function.

@@ -65,9 +65,8 @@ class RouteSpec:
             accepts; ``"none"``: a public route such as a health check.
         required_group: Cognito group the caller must belong to, e.g. ``"admin"``. Enforced in
             the handler (API Gateway authorizers cannot check groups): the function receives it
-            in ``ROUTE_GROUPS``, which
-            :func:`petplatform_constructs.runtime.auth.require_route_group` reads.
-            Default: none.
+            in ``ROUTE_GROUPS``, which ``require_route_group`` of ``petplatform_runtime.auth``
+            (the runtime layer) reads. Default: none.
         required_headers: request headers the caller must send, e.g. ``("Idempotency-Key",)``
             (REST only: the API answers 400 before the function runs). Default: none.
     """

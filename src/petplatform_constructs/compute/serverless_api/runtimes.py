@@ -31,8 +31,8 @@ __all__ = [
     "is_python",
     "latest_runtime_of_family",
     "layer_supports",
-    "runtime_layer",
     "runtime_layer_directory",
+    "runtime_layer_of",
 ]
 
 DEFAULT_RUNTIME_NAME = "python3.13"
@@ -105,7 +105,7 @@ def runtime_layer_directory() -> Path:
     return staging
 
 
-def runtime_layer(scope: IConstruct) -> lambda_.LayerVersion:
+def runtime_layer_of(scope: IConstruct) -> lambda_.LayerVersion:
     """The runtime layer of ``scope``'s stack (``PetPlatformRuntimeLayer``), made on first use."""
     stack = Stack.of(scope)
     existing = stack.node.try_find_child(RUNTIME_LAYER_ID)
