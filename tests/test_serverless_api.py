@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import Duration, Environment, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
@@ -24,14 +22,11 @@ from petplatform_constructs import (
     DataTable,
     IndexSpec,
     Naming,
-    PropError,
     ResourceKind,
     Stage,
     StageProfile,
-    use_naming,
-    use_stage_profile,
 )
-from petplatform_constructs.compute.serverless_api.construct import (
+from petplatform_constructs.compute.serverless_api import (
     ApiKind,
     FunctionSpec,
     RouteSpec,
@@ -39,10 +34,8 @@ from petplatform_constructs.compute.serverless_api.construct import (
     TableAccess,
     WafRules,
 )
-from petplatform_constructs.compute.serverless_api.functions import latest_runtime_of_family
-from petplatform_constructs.compute.serverless_api.waf import MIN_RATE_LIMIT
-from petplatform_constructs.runtime import auth
-from petplatform_constructs.testing import SynthResult, find_resources, make_app, resource_named
+from petplatform_constructs.compute.serverless_api.runtimes import latest_runtime_of_family
+from petplatform_constructs.testing import SynthResult, find_resources, resource_named
 
 Synth = Callable[..., SynthResult]
 
@@ -235,14 +228,14 @@ def build_defaults(stack: Stack) -> None:
         functions=[FunctionSpec("echo", CODE)],
         routes=[RouteSpec("GET", "/echo", "echo")],
     )
-    ServerlessApi(
+    ServerlessApi(  # Lambda function names are unique per account and region
         stack,
         "Http",
         kind=ApiKind.HTTP,
         user_pool=pool,
         jwt_audience=["client-id"],
-        functions=[FunctionSpec("echo", CODE)],
-        routes=[RouteSpec("GET", "/echo", "echo")],
+        functions=[FunctionSpec("http-echo", CODE)],
+        routes=[RouteSpec("GET", "/echo", "http-echo")],
     )
 
 
@@ -272,8 +265,8 @@ def build_variants(stack: Stack) -> None:
         kind=ApiKind.HTTP,
         jwt_issuer="https://auth.example.com/",
         jwt_audience=["api://default"],
-        functions=[FunctionSpec("echo", CODE)],
-        routes=[RouteSpec("GET", "/echo", "echo")],
+        functions=[FunctionSpec("oidc-echo", CODE)],
+        routes=[RouteSpec("GET", "/echo", "oidc-echo")],
         integration_timeout=Duration.seconds(20),
         stage_name="v1",
     )
@@ -1181,272 +1174,3 @@ def test_latest_runtime_rule_matches_cdk_nag() -> None:
     assert latest_runtime_of_family(lambda_.Runtime.PYTHON_3_11) == "python3.14"
     assert latest_runtime_of_family(lambda_.Runtime.PYTHON_3_9) == "python3.14"
     assert latest_runtime_of_family(lambda_.Runtime.PROVIDED_AL2023) is None
-
-
-# -- bad input -------------------------------------------------------------------------------
-
-
-def _stack() -> Stack:
-    stack = Stack(make_app(), "Bad", env=Environment(account="123456789012", region="us-east-1"))
-    use_stage_profile(stack, Stage.DEV)
-    use_naming(stack, Naming.service_stage_resource("pettest", Stage.DEV))
-    return stack
-
-
-ECHO = FunctionSpec("echo", CODE)
-GET_ECHO = RouteSpec("GET", "/echo", "echo")
-AUTH: dict[str, Any] = {"user_pool": "pool"}
-
-BAD_INPUT = [
-    pytest.param(
-        {"routes": [GET_ECHO, RouteSpec("get", "/echo", "echo")]},
-        r"invalid routes='GET /echo'; duplicate route",
-        id="duplicate route",
-    ),
-    pytest.param(
-        {"routes": [RouteSpec("GET", "/dogs/{id}/photo$", "echo")]},
-        r"routes\[GET /dogs/\{id\}/photo\$\]\.path='/dogs/\{id\}/photo\$'",
-        id="invalid path characters",
-    ),
-    pytest.param(
-        {"routes": [RouteSpec("GET", "dogs", "echo")]},
-        r"path='dogs'; a path starting with '/'",
-        id="path without leading slash",
-    ),
-    pytest.param(
-        {"routes": [RouteSpec("GET", "/dogs", "echo", request_model=DOG)]},
-        r"request_model='Dog'; GET requests have no body",
-        id="request model on GET",
-    ),
-    pytest.param(
-        {"routes": [GET_ECHO, RouteSpec("DELETE", "/dogs/{id}", "echo", request_model=DOG)]},
-        r"request_model='Dog'; DELETE requests have no body",
-        id="request model on DELETE",
-    ),
-    pytest.param(
-        {"routes": [GET_ECHO, RouteSpec("GET", "/dogs", "dogs")]},
-        r"function='dogs'; the name of one of the API's functions: \['echo'\]",
-        id="unknown function",
-    ),
-    pytest.param(
-        {"integration_timeout": Duration.seconds(35)},
-        r"integration_timeout='35 s'; 50 ms to 29 s: the REST API integration timeout quota",
-        id="REST integration timeout over 29 s",
-    ),
-    pytest.param(
-        {
-            "kind": ApiKind.HTTP,
-            "jwt_audience": ["c"],
-            "functions": [FunctionSpec("echo", CODE, timeout=Duration.minutes(5))],
-        },
-        r"functions\[echo\]\.timeout='300 s'; at most 30 s, the HTTP API integration timeout "
-        r"hard limit",
-        id="HTTP function timeout over 30 s",
-    ),
-    pytest.param(
-        {"waf": WafRules(ip_rate_limit=5)},
-        rf"waf\.ip_rate_limit=5; AWS WAF rate-based rules take {MIN_RATE_LIMIT} to",
-        id="WAF rate limit below the minimum",
-    ),
-    pytest.param(
-        {"waf": WafRules(evaluation_window_seconds=30)},
-        r"waf\.evaluation_window_seconds=30; one of \[60, 120, 300, 600\]",
-        id="WAF window not allowed",
-    ),
-    pytest.param(
-        {"kind": ApiKind.HTTP, "jwt_audience": ["c"], "waf": WafRules()},
-        r"invalid waf=.*HTTP APIs cannot be associated with a WAF web ACL:",
-        id="WAF with an HTTP API",
-    ),
-    pytest.param(
-        {"user_pool": None},
-        r"routes\[GET /echo\]\.authorization='cognito'; cognito authorization needs a user pool",
-        id="cognito route without a user pool",
-    ),
-    pytest.param(
-        {
-            "kind": ApiKind.HTTP,
-            "jwt_audience": ["c"],
-            "routes": [RouteSpec("POST", "/dogs", "echo", request_model=DOG)],
-        },
-        r"request_model='Dog'; HTTP APIs have no request validation:",
-        id="request model on an HTTP API",
-    ),
-    pytest.param(
-        {
-            "routes": [
-                RouteSpec("GET", "/dogs/{id}", "echo"),
-                RouteSpec("GET", "/dogs/{dogId}/walks", "echo"),
-            ]
-        },
-        r"another route uses \{id\} at /dogs",
-        id="clashing path variables",
-    ),
-    pytest.param(
-        {"functions": [ECHO, FunctionSpec("unused", CODE)]},
-        r"functions\[unused\]='unused'; every function serves at least one route",
-        id="function serving no route",
-    ),
-    pytest.param(
-        {"functions": [FunctionSpec("echo", CODE, environment={"PAYMENT_API_KEY": "sk_live_123"})]},
-        r"environment\[PAYMENT_API_KEY\]='<redacted>'; environment variables must not hold secret",
-        id="secret value in the environment",
-    ),
-    pytest.param(
-        {"functions": [FunctionSpec("echo", CODE, environment={"AWS_REGION": "us-east-1"})]},
-        r"environment='AWS_REGION'; a name the Lambda runtime reserves",
-        id="reserved environment variable",
-    ),
-    pytest.param(
-        {"functions": [FunctionSpec("echo", CODE, handler="main.handler")]},
-        r"handler='main.handler'; module 'main' must exist",
-        id="handler module missing",
-    ),
-    pytest.param(
-        {"functions": [FunctionSpec("echo", CODE / "missing")]},
-        r"code_path='.*missing'; an existing directory",
-        id="code path missing",
-    ),
-    pytest.param(
-        {"waf": WafRules(), "web_acl_arn": SHARED_ACL},
-        r"web_acl_arn='arn:aws:wafv2.*'; give waf= .* or web_acl_arn=",
-        id="WAF and an existing web ACL",
-    ),
-    pytest.param(
-        {"cors_origins": ["https://app.example.com/"]},
-        r"cors_origins='https://app.example.com/'; https://host\[:port\]",
-        id="CORS origin with a path",
-    ),
-    pytest.param(
-        {
-            "routes": [
-                RouteSpec("GET", "/health", "echo", authorization="none", required_group="admin")
-            ]
-        },
-        r"required_group='admin'; a group can only be checked on an authenticated route",
-        id="group on a public route",
-    ),
-    pytest.param(
-        {"jwt_issuer": "https://issuer.example.com"},
-        r"jwt_issuer='https://issuer.example.com'; REST APIs authorize with the Cognito user pool",
-        id="JWT issuer on a REST API",
-    ),
-    pytest.param(
-        {
-            "kind": "http",
-            "jwt_audience": ["c"],
-            "routes": [RouteSpec("POST", "/pay", "echo", required_headers=["Idempotency-Key"])],
-        },
-        r"required_headers=\['Idempotency-Key'\]; HTTP APIs have no request validation",
-        id="required headers on an HTTP API",
-    ),
-    pytest.param({"kind": "GRPC"}, r"kind='GRPC'; ApiKind.REST or ApiKind.HTTP", id="unknown kind"),
-    pytest.param(
-        {"throttling_rate_limit": 0},
-        r"throttling_rate_limit=0; requests per second above 0",
-        id="zero rate limit",
-    ),
-]
-
-
-@pytest.mark.parametrize(("props", "message"), BAD_INPUT)
-def test_bad_input_raises_prop_error(props: dict[str, Any], message: str) -> None:
-    stack = _stack()
-    kwargs: dict[str, Any] = {"functions": [ECHO], "routes": [GET_ECHO], **props}
-    if kwargs.get("user_pool", "pool") == "pool":
-        kwargs["user_pool"] = _pool(stack)
-    with pytest.raises(PropError, match=message) as raised:
-        ServerlessApi(stack, "Api", **kwargs)
-    assert raised.value.owner == "ServerlessApi Bad/Api"
-
-
-# -- runtime helpers -------------------------------------------------------------------------
-
-
-def _rest_event(groups: str | None = "admin,staff", sub: str | None = "user-1") -> dict[str, Any]:
-    claims = {k: v for k, v in {"sub": sub, "cognito:groups": groups}.items() if v is not None}
-    return {
-        "resource": "/admin/owners",
-        "httpMethod": "GET",
-        "headers": {"Origin": ORIGIN},
-        "requestContext": {"authorizer": {"claims": claims}},
-    }
-
-
-def _http_event(groups: str | list[str] | None = "[admin staff]") -> dict[str, Any]:
-    claims: dict[str, Any] = {"sub": "user-2"}
-    if groups is not None:
-        claims["cognito:groups"] = groups
-    return {
-        "routeKey": "GET /admin/accounts",
-        "headers": {"origin": "https://evil.example"},
-        "requestContext": {"authorizer": {"jwt": {"claims": claims, "scopes": None}}},
-    }
-
-
-@pytest.mark.checklist("001#40")
-def test_runtime_reads_verified_claims_from_both_payload_versions() -> None:
-    assert auth.caller_id(_rest_event()) == "user-1"
-    assert auth.caller_id(_http_event()) == "user-2"
-    assert auth.caller_id({"requestContext": {}}) is None
-    assert auth.groups(_rest_event()) == {"admin", "staff"}
-    assert auth.groups(_http_event()) == {"admin", "staff"}
-    assert auth.groups(_http_event(["admin"])) == {"admin"}
-    assert auth.groups(_http_event("[admin, staff]")) == {"admin", "staff"}
-    assert auth.groups(_rest_event(groups="super-admin")) == {"super-admin"}
-    assert auth.route_key(_rest_event()) == "GET /admin/owners"
-    assert auth.route_key(_http_event()) == "GET /admin/accounts"
-
-
-def test_runtime_require_group_answers_403_and_401() -> None:
-    auth.require_group(_rest_event(), "admin")
-    with pytest.raises(auth.AccessDeniedError) as denied:
-        auth.require_group(_rest_event(groups="super-admin"), "admin")
-    assert denied.value.status_code == 403
-    response = denied.value.to_response()
-    assert response["statusCode"] == 403
-    assert "admin" in json.loads(str(response["body"]))["message"]
-    with pytest.raises(auth.AccessDeniedError) as anonymous:
-        auth.require_group({"requestContext": {}}, "admin")
-    assert anonymous.value.status_code == 401
-
-
-def test_runtime_enforces_the_groups_serverless_api_declared() -> None:
-    environ = {auth.ROUTE_GROUPS_ENV: json.dumps({"GET /admin/accounts": "admin"})}
-    auth.require_route_group(_http_event(), environ)
-    with pytest.raises(auth.AccessDeniedError):
-        auth.require_route_group(_http_event("[staff]"), environ)
-    auth.require_route_group(_rest_event(groups=None), environ)  # another route: no group
-    with pytest.raises(ValueError, match="JSON object"):
-        auth.require_route_group(_http_event(), {auth.ROUTE_GROUPS_ENV: "[]"})
-
-
-def test_runtime_cors_headers_echo_only_allowed_origins(monkeypatch: pytest.MonkeyPatch) -> None:
-    environ = {auth.CORS_ORIGINS_ENV: f"{ORIGIN},http://localhost:3000"}
-    assert auth.cors_headers(_rest_event(), environ) == {
-        "Access-Control-Allow-Origin": ORIGIN,
-        "Vary": "Origin",
-    }
-    assert auth.cors_headers(_http_event(), environ) == {}
-    assert auth.cors_headers(None, {auth.CORS_ORIGINS_ENV: "*"}) == {
-        "Access-Control-Allow-Origin": "*"
-    }
-    monkeypatch.setenv(auth.CORS_ORIGINS_ENV, ORIGIN)
-    response = auth.json_response(201, {"id": "dog-1"}, _rest_event())
-    assert response["statusCode"] == 201
-    assert response["headers"] == {
-        "Content-Type": "application/json",
-        "Access-Control-Allow-Origin": ORIGIN,
-        "Vary": "Origin",
-    }
-
-
-def test_runtime_module_needs_only_the_standard_library() -> None:
-    tree = ast.parse(Path(auth.__file__).read_text())
-    imported = {
-        (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Import, ast.ImportFrom))
-        for alias in node.names
-    }
-    assert all(name.split(".")[0] in sys.stdlib_module_names for name in imported), imported

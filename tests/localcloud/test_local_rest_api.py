@@ -393,6 +393,25 @@ def test_a_non_python_runtime_or_a_bad_handler_is_refused(tmp_path: Path) -> Non
         missing.invoke({})
 
 
+def test_layers_come_after_the_code_and_stay_in_their_function(tmp_path: Path) -> None:
+    """As in Lambda: the asset root first, then each layer's python/ directory (/opt/python)."""
+    code, layer = tmp_path / "code", tmp_path / "layer" / "python"
+    (layer / "layered_helpers").mkdir(parents=True)
+    (layer / "layered_helpers" / "__init__.py").write_text("WHERE = 'layer'\n")
+    code.mkdir()
+    (code / "app.py").write_text(
+        "from layered_helpers import WHERE\n\ndef handler(event, context):\n    return WHERE\n"
+    )
+    function = LocalFunction(
+        "f", "arn", "app.handler", code, {}, "http://x", "us-east-1", layer_dirs=(layer,)
+    )
+    assert function.invoke({}) == "layer"
+    assert "layered_helpers" not in sys.modules and str(layer) not in sys.path
+    without = LocalFunction("g", "arn", "app.handler", code, {}, "http://x", "us-east-1")
+    with pytest.raises(LambdaRuntimeError, match="No module named 'layered_helpers'"):
+        without.invoke({})
+
+
 # ---- validation and MOCK integrations ----------------------------------------------------------
 
 

@@ -17,9 +17,12 @@ What an invocation sees, as in a Lambda container:
   invocations (a warm container), so two functions whose assets both hold an ``app`` module or a
   shared package never see each other's modules, nor those the host process imported.
 
+Layers are on ``sys.path`` after the function's own code, as ``/opt/python`` is in Lambda: each
+layer's unpacked ``python/`` directory (``layer_dirs``).
+
 Invocations run one at a time (a process-wide lock): environment variables and ``sys.modules``
 are process-wide. Not emulated: the timeout (the caller measures the duration; a handler is never
-interrupted), memory limits, layers, and runtimes other than Python.
+interrupted), memory limits, and runtimes other than Python.
 """
 
 from __future__ import annotations
@@ -86,6 +89,7 @@ class LocalFunction:
         runtime: e.g. ``python3.11``; other runtimes raise :class:`LambdaRuntimeError`.
         timeout_seconds / memory_mb: as deployed (``context`` reports them).
         log_group: the function's log group name.
+        layer_dirs: the ``python/`` directory of each of its layers, in order.
     """
 
     name: str
@@ -99,6 +103,7 @@ class LocalFunction:
     timeout_seconds: float = 3.0
     memory_mb: int = 128
     log_group: str = ""
+    layer_dirs: tuple[Path, ...] = ()
     _modules: dict[str, ModuleType] = field(default_factory=dict, repr=False)
     _session: Any = field(default=None, repr=False)
 
@@ -144,15 +149,16 @@ class LocalFunction:
     # ---- isolation ------------------------------------------------------------------------
 
     def _top_level_names(self) -> set[str]:
-        """The importable names the asset provides (packages and modules at its root)."""
+        """The importable names the asset and its layers provide (packages and modules)."""
         if not self.code_dir.is_dir():
             raise LambdaRuntimeError(f"{self.name}: code directory {self.code_dir} is missing")
         names = set()
-        for entry in self.code_dir.iterdir():
-            if entry.is_dir() and entry.name.isidentifier():
-                names.add(entry.name)
-            elif entry.suffix == ".py" and entry.stem.isidentifier():
-                names.add(entry.stem)
+        for directory in (self.code_dir, *self.layer_dirs):
+            for entry in directory.iterdir() if directory.is_dir() else ():
+                if entry.is_dir() and entry.name.isidentifier():
+                    names.add(entry.name)
+                elif entry.suffix == ".py" and entry.stem.isidentifier():
+                    names.add(entry.stem)
         return names
 
     def _runtime_environment(self) -> dict[str, str]:
@@ -184,7 +190,7 @@ class LocalFunction:
         saved_modules = {k: m for k, m in sys.modules.items() if ours(k)}
         saved_session = boto3.DEFAULT_SESSION
         saved_bytecode = sys.dont_write_bytecode
-        code_path = str(self.code_dir)
+        paths = [str(self.code_dir), *map(str, self.layer_dirs)]
         try:
             for key in saved_env:
                 del os.environ[key]
@@ -192,7 +198,7 @@ class LocalFunction:
             for key in saved_modules:
                 del sys.modules[key]
             sys.modules.update(self._modules)
-            sys.path.insert(0, code_path)
+            sys.path[:0] = paths
             sys.dont_write_bytecode = True  # never write caches into a code asset
             importlib.invalidate_caches()
             if self._session is None:
@@ -210,8 +216,9 @@ class LocalFunction:
             for key in self._modules:
                 del sys.modules[key]
             sys.modules.update(saved_modules)
-            if code_path in sys.path:
-                sys.path.remove(code_path)
+            for path in paths:
+                if path in sys.path:
+                    sys.path.remove(path)
             sys.dont_write_bytecode = saved_bytecode
             for key in wanted:
                 os.environ.pop(key, None)

@@ -5,12 +5,14 @@ prop, and takes them as ``**props: Unpack[DataTableProps]``. Presets reuse that 
 (``ProfilesTable``, ``TableSpec``), so a new option is one edit. At synth time,
 :func:`check_props` reads the same annotations to refuse unknown props and wrong Python types
 (``partition_key=123``) with a :class:`PropError` naming the prop, before the CDK turns them into
-an ``AttributeError`` deep inside jsii.
+an ``AttributeError`` deep inside jsii. :func:`check_fields` applies the same check to the fields
+of a value type (a dataclass such as ``FunctionSpec``) that a construct receives in a prop.
 """
 
 from __future__ import annotations
 
 import collections.abc
+import dataclasses
 import enum
 import types
 import typing
@@ -19,7 +21,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from petplatform_constructs.core.errors import Problems
 
-__all__ = ["check_props", "prop_names"]
+__all__ = ["check_fields", "check_props", "prop_names"]
 
 
 def prop_names(props_type: type) -> frozenset[str]:
@@ -48,15 +50,36 @@ def check_props(problems: Problems, props_type: type, values: Mapping[str, objec
             )
             rejected.add(prop)
             continue
-        if value is None:
-            continue
-        expected = hints[prop]
-        if not _matches(value, expected):
-            problems.add(
-                prop, value, f"expected {_describe(expected)} (got {type(value).__name__})"
-            )
+        if value is not None and not _check_value(problems, prop, value, hints[prop]):
             rejected.add(prop)
     return rejected
+
+
+def check_fields(problems: Problems, prop: str, value: object) -> set[str]:
+    """Record the fields of dataclass instance ``value`` whose value does not match their type.
+
+    Each problem names ``{prop}.{field}`` (``functions[echo].memory_mb``). Unlike props, a field
+    is ``None`` only where its annotation allows it.
+
+    Returns:
+        The names of the fields that are of the wrong type, so later rules can skip them.
+    """
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        raise TypeError(f"check_fields takes a dataclass instance, not {value!r}")
+    hints = typing.get_type_hints(type(value))
+    rejected: set[str] = set()
+    for field in dataclasses.fields(value):
+        field_value = getattr(value, field.name)
+        if not _check_value(problems, f"{prop}.{field.name}", field_value, hints[field.name]):
+            rejected.add(field.name)
+    return rejected
+
+
+def _check_value(problems: Problems, prop: str, value: object, expected: Any) -> bool:
+    ok = _matches(value, expected)
+    if not ok:
+        problems.add(prop, value, f"expected {_describe(expected)} (got {type(value).__name__})")
+    return ok
 
 
 def _matches(value: object, expected: Any) -> bool:

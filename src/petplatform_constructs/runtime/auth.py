@@ -9,7 +9,9 @@ Neither authorizer can require a Cognito group, so group checks happen here, in 
 ``ServerlessApi`` passes the groups its routes require in the ``ROUTE_GROUPS`` environment
 variable, and :func:`require_route_group` enforces them::
 
-    from auth import AccessDeniedError, caller_id, json_response, require_route_group
+    from petplatform_runtime.auth import (
+        AccessDeniedError, caller_id, json_response, require_route_group,
+    )
 
     def handler(event, context):
         try:
@@ -19,8 +21,9 @@ variable, and :func:`require_route_group` enforces them::
         owner_id = caller_id(event)
         ...
 
-Standard library only: copy this file next to your handler code (``cp $(python -c "import
-petplatform_constructs.runtime.auth as m; print(m.__file__)") handlers/dogs/auth.py``).
+``ServerlessApi`` adds this module to every Python function through its runtime layer, as
+``petplatform_runtime.auth``; it is also importable as ``petplatform_constructs.runtime.auth``.
+Standard library only.
 """
 
 from __future__ import annotations

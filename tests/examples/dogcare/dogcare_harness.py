@@ -14,9 +14,13 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from petplatform_constructs.compute.serverless_api import runtime_layer_directory
+
 HANDLERS = Path(__file__).resolve().parents[3] / "examples" / "dogcare" / "handlers"
-if str(HANDLERS) not in sys.path:  # the handlers directory is the Lambda asset root
-    sys.path.insert(0, str(HANDLERS))
+# As in Lambda: the asset root (the handlers directory), then the runtime layer's python/.
+for directory in (runtime_layer_directory() / "python", HANDLERS):
+    if str(directory) not in sys.path:
+        sys.path.insert(0, str(directory))
 
 REGION = "us-east-1"
 TABLES = {  # env var -> (table name, has the owner_id-index GSI)

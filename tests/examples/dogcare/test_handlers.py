@@ -294,7 +294,9 @@ def test_admin_routes_need_the_admin_group(api: Api, path: str) -> None:
     ],
 )
 def test_cognito_groups_claim_shapes(claim: object, groups: set[str]) -> None:
-    assert import_module("dogcare_common.auth").parse_groups(claim) == groups
+    event = {"requestContext": {"authorizer": {"claims": {"sub": "u-1", "cognito:groups": claim}}}}
+    caller = import_module("dogcare_common.http").caller_from_event(event)
+    assert caller.groups == groups
 
 
 # --- bookings ----------------------------------------------------------------------------

@@ -11,21 +11,23 @@ import binascii
 import json
 import logging
 import os
+import re
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from dogcare_common.auth import Caller, caller_from_event
+from petplatform_runtime.auth import claims, cors_headers, groups, required_group
+
 from dogcare_common.validation import FieldError, ValidationError
 
 logger = logging.getLogger("dogcare")
 logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
 
-CORS_ORIGINS_ENV = "CORS_ALLOWED_ORIGINS"
-ROUTE_GROUPS_ENV = "ROUTE_GROUPS"
+ADMIN_GROUP = "admin"
 CORS_EXPOSE_HEADERS = "Idempotent-Replayed,Retry-After,Location"
+_SUB_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,128}$")
 
 JsonObject = dict[str, Any]
 
@@ -70,6 +72,37 @@ class HttpError(Exception):
         if self.errors:
             body["errors"] = [{"field": e.field, "problem": e.problem} for e in self.errors]
         return body
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated user: a Cognito ``sub`` and the groups the user belongs to."""
+
+    sub: str
+    groups: frozenset[str]
+    email: str | None = None
+
+    @property
+    def owner_id(self) -> str:
+        """The owner id of the seed's domain model (``owner-{uuid}``); a Cognito sub is a UUID."""
+        return f"owner-{self.sub}"
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_GROUP in self.groups
+
+
+def caller_from_event(event: Mapping[str, Any]) -> Caller | None:
+    """The caller from the claims the authorizer verified; None without a usable ``sub``.
+
+    ``petplatform_runtime.auth`` (the runtime layer ServerlessApi adds) reads the claims of REST
+    and HTTP API events and every shape of ``cognito:groups``.
+    """
+    verified = claims(event)
+    sub, email = verified.get("sub"), verified.get("email")
+    if not isinstance(sub, str) or not _SUB_PATTERN.match(sub):
+        return None
+    return Caller(sub, groups(event), email if isinstance(email, str) else None)
 
 
 def bad_request(field_name: str, problem: str) -> HttpError:
@@ -148,25 +181,18 @@ def to_json(value: object) -> str:
     return json.dumps(value, default=_json_default, separators=(",", ":"))
 
 
-def _cors_headers(request_headers: Mapping[str, str]) -> dict[str, str]:
+def _cors_headers(event: Mapping[str, Any]) -> dict[str, str]:
     """CORS headers for a proxy response (API Gateway adds them only to the preflight).
 
-    ``CORS_ALLOWED_ORIGINS`` is the comma-separated list ServerlessApi sets from its CORS
-    origins: ``*`` allows any origin; otherwise the request's ``Origin`` is echoed when listed.
+    ``petplatform_runtime.auth.cors_headers`` echoes an allowed ``Origin`` (``*`` allows any)
+    from ``CORS_ALLOWED_ORIGINS``, which ServerlessApi sets; the handlers expose their headers.
     """
-    allowed = {o.strip() for o in os.environ.get(CORS_ORIGINS_ENV, "").split(",") if o.strip()}
-    origin = request_headers.get("origin")
-    if "*" in allowed:
-        headers = {"Access-Control-Allow-Origin": "*"}
-    elif origin is not None and origin in allowed:
-        headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
-    else:
-        return {}
-    return {**headers, "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS}
+    headers = cors_headers(event)
+    return {**headers, "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS} if headers else {}
 
 
-def _proxy_response(response: Response, request_headers: Mapping[str, str]) -> JsonObject:
-    headers = {**_cors_headers(request_headers), **response.headers}
+def _proxy_response(response: Response, event: Mapping[str, Any]) -> JsonObject:
+    headers = {**_cors_headers(event), **response.headers}
     if response.body is None:
         return {"statusCode": response.status, "headers": headers, "body": ""}
     headers["Content-Type"] = "application/json"
@@ -187,13 +213,12 @@ def _headers(event: Mapping[str, Any]) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
 
 
-def _require_route_group(method: str, resource: str, caller: Caller) -> None:
+def _require_route_group(event: Mapping[str, Any], caller: Caller) -> None:
     """Enforce the group ServerlessApi declared for this route in ``ROUTE_GROUPS``, if any.
 
     A malformed value raises (a 500): fail closed, never an open admin route.
     """
-    groups = json.loads(os.environ.get(ROUTE_GROUPS_ENV) or "{}")
-    group = groups.get(f"{method} {resource}")
+    group = required_group(event)
     if group is not None and group not in caller.groups:
         raise HttpError(403, f"this operation requires the {group} group")
 
@@ -229,7 +254,7 @@ def _route(routes: Routes, event: Mapping[str, Any]) -> Response:
     caller = caller_from_event(event)
     if caller is None:  # the authorizer guarantees a sub; without one, refuse rather than guess
         raise HttpError(401, "missing or invalid identity claims")
-    _require_route_group(method, resource, caller)
+    _require_route_group(event, caller)
     return handler(_build_request(event, caller))
 
 
@@ -260,4 +285,4 @@ def dispatch(routes: Routes, event: Mapping[str, Any], context: object = None) -
         resource=event.get("resource"),
         status=response.status,
     )
-    return _proxy_response(response, _headers(event))
+    return _proxy_response(response, event)

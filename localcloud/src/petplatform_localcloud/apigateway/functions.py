@@ -68,6 +68,7 @@ class ApiFunctions:
                 arn=config["FunctionArn"],
                 handler=config["Handler"],
                 code_dir=code_dir,
+                layer_dirs=self._layer_dirs(config["FunctionName"], stacks, deployed),
                 environment=dict((config.get("Environment") or {}).get("Variables") or {}),
                 endpoint_url=self.cloud.endpoint_url,
                 region=self.cloud.region,
@@ -79,10 +80,9 @@ class ApiFunctions:
             if (config.get("LoggingConfig") or {}).get("LogFormat") == "JSON":
                 function.environment = {**function.environment, "AWS_LAMBDA_LOG_FORMAT": "JSON"}
             warm = self.by_arn.get(arn)
-            if warm is not None and (warm.code_dir, warm.handler, dict(warm.environment)) == (
-                function.code_dir,
-                function.handler,
-                dict(function.environment),
+            if warm is not None and all(
+                getattr(warm, deployed_as) == getattr(function, deployed_as)
+                for deployed_as in ("code_dir", "layer_dirs", "handler", "environment")
             ):
                 function = warm
             functions[arn] = function
@@ -92,16 +92,38 @@ class ApiFunctions:
     def _code_dir(
         self, function_name: str, stacks: list[AssemblyStack], deployed: Mapping[str, list[Json]]
     ) -> Path:
+        template, stack = self._function_template(function_name, stacks, deployed)
+        return self._unpacked(function_name, template.get("Properties", {}).get("Code", {}), stack)
+
+    def _layer_dirs(
+        self, function_name: str, stacks: list[AssemblyStack], deployed: Mapping[str, list[Json]]
+    ) -> tuple[Path, ...]:
+        """The ``python/`` directory of each layer the function's own stack defines.
+
+        A layer given by ARN (not ``{"Ref": ...}`` to a layer of the stack) has no local asset
+        and is left out.
+        """
+        template, stack = self._function_template(function_name, stacks, deployed)
+        resources = stack.template()["Resources"]
+        found = []
+        for layer in template.get("Properties", {}).get("Layers", []):
+            logical_id = layer.get("Ref") if isinstance(layer, dict) else None
+            content = resources.get(logical_id, {}).get("Properties", {}).get("Content")
+            if isinstance(content, dict):
+                found.append(self._unpacked(f"{function_name} layer", content, stack) / "python")
+        return tuple(found)
+
+    def _function_template(
+        self, function_name: str, stacks: list[AssemblyStack], deployed: Mapping[str, list[Json]]
+    ) -> tuple[Json, AssemblyStack]:
+        """The function's resource in its stack's template, and that stack."""
         for stack in stacks:
             for resource in deployed.get(stack.stack_name, []):
                 if (
-                    resource["ResourceType"] != "AWS::Lambda::Function"
-                    or resource.get("PhysicalResourceId") != function_name
+                    resource["ResourceType"] == "AWS::Lambda::Function"
+                    and resource.get("PhysicalResourceId") == function_name
                 ):
-                    continue
-                template = stack.template()["Resources"][resource["LogicalResourceId"]]
-                code = template.get("Properties", {}).get("Code", {})
-                return self._unpacked(function_name, code, stack)
+                    return stack.template()["Resources"][resource["LogicalResourceId"]], stack
         raise LookupError(f"function {function_name} is not in the deployed assembly's stacks")
 
     def _unpacked(self, function_name: str, code: Json, stack: AssemblyStack) -> Path:

@@ -2,7 +2,7 @@
 
 Everything here is checked before a single construct is created, so a typo in a path or a
 duplicated route fails ``cdk synth`` with a message that names the route, not a CloudFormation
-error twenty minutes into a deployment.
+error twenty minutes into a deployment. Every problem is recorded, not only the first.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from petplatform_constructs.core.errors import PropError, require
+from petplatform_constructs.core.errors import Problems
+from petplatform_constructs.core.props import check_fields
+from petplatform_constructs.core.rules import check_header_names
 
 __all__ = [
     "BODYLESS_METHODS",
@@ -42,7 +44,6 @@ _LITERAL = re.compile(r"[A-Za-z0-9._~-]+")
 _VARIABLE = re.compile(r"\{([A-Za-z0-9._-]+)(\+?)\}")
 _MODEL_NAME = re.compile(r"[A-Za-z0-9]{1,128}")
 _GROUP_NAME = re.compile(r"[\w.+=,@-]{1,128}")
-_HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,8 @@ class RouteSpec:
             accepts; ``"none"``: a public route such as a health check.
         required_group: Cognito group the caller must belong to, e.g. ``"admin"``. Enforced in
             the handler (API Gateway authorizers cannot check groups): the function receives it
-            in ``ROUTE_GROUPS``, which
-            :func:`petplatform_constructs.runtime.auth.require_route_group` reads.
-            Default: none.
+            in ``ROUTE_GROUPS``, which ``require_route_group`` of ``petplatform_runtime.auth``
+            (the runtime layer) reads. Default: none.
         required_headers: request headers the caller must send, e.g. ``("Idempotency-Key",)``
             (REST only: the API answers 400 before the function runs). Default: none.
     """
@@ -110,112 +110,116 @@ def request_schema(route: RouteSpec) -> dict[str, object]:
 
 
 def check_routes(
-    owner: str,
+    problems: Problems,
     routes: Sequence[RouteSpec],
-    function_names: Iterable[str],
+    function_names: Iterable[str] | None,
     *,
     rest: bool,
     has_authorizer: bool,
-) -> None:
-    """Fail with a :class:`PropError` on the first route the API could not serve as declared."""
-    require(not isinstance(routes, str), owner, "routes", routes, "a list of RouteSpec")
-    require(bool(routes), owner, "routes", list(routes), "at least one RouteSpec")
-    known = set(function_names)
-    seen: set[tuple[str, str]] = set()
+) -> list[RouteSpec]:
+    """Record every way in which the API could not serve ``routes`` as declared.
+
+    ``function_names`` is ``None`` when the functions themselves were refused: then no route is
+    reported for naming an unknown function.
+
+    Returns:
+        The routes whose fields have the right types (the others were reported).
+    """
+    known = None if function_names is None else set(function_names)
+    checked: list[RouteSpec] = []
+    seen: set[str] = set()
     variables: dict[tuple[str, ...], str] = {}
     models: dict[str, str] = {}
-    for route in routes:
+    for index, route in enumerate(routes):
+        if check_fields(problems, f"routes[{index}]", route):
+            continue
+        checked.append(route)
         label = f"routes[{route.key}]"
-        _check_method(owner, route, label)
-        _check_path(owner, route, label)
-        require(
-            (route.method.upper(), route.path) not in seen,
-            owner,
-            "routes",
-            route.key,
-            "duplicate route: each method and path pair is served by exactly one function",
-        )
-        seen.add((route.method.upper(), route.path))
-        _check_sibling_variables(owner, route, variables)
-        require(
-            route.function in known,
-            owner,
+        path_ok = _check_path(problems, route, label)
+        if _check_method(problems, route, label) and path_ok:
+            problems.check(
+                route.key not in seen,
+                "routes",
+                route.key,
+                "duplicate route: each method and path pair is served by exactly one function",
+            )
+            seen.add(route.key)
+            _check_sibling_variables(problems, route, variables)
+        problems.check(
+            known is None or route.function in known,
             f"{label}.function",
             route.function,
-            f"the name of one of the API's functions: {sorted(known)}",
+            f"the name of one of the API's functions: {sorted(known or ())}",
         )
-        _check_authorization(owner, route, label, has_authorizer)
+        _check_authorization(problems, route, label, has_authorizer)
         if route.request_model is not None:
-            _check_model(owner, route, label, rest, models)
-        _check_headers(owner, route, label, rest)
+            _check_model(problems, route, label, rest, models)
+        _check_headers(problems, route, label, rest)
+    return checked
 
 
-def _check_headers(owner: str, route: RouteSpec, label: str, rest: bool) -> None:
+def _check_headers(problems: Problems, route: RouteSpec, label: str, rest: bool) -> None:
     prop = f"{label}.required_headers"
     headers = route.required_headers
-    require(not isinstance(headers, str), owner, prop, headers, "a list of header names")
     if headers:
-        require(
+        problems.check(
             rest,
-            owner,
             prop,
             list(headers),
             "HTTP APIs have no request validation: check headers in the handler",
         )
-    for header in headers:
-        require(
-            bool(_HEADER_NAME.fullmatch(header)),
-            owner,
-            prop,
-            header,
-            "HTTP header names (letters, digits and !#$%&'*+.^_`|~-)",
-        )
+    check_header_names(problems, prop, headers)
 
 
-def _check_method(owner: str, route: RouteSpec, label: str) -> None:
+def _check_method(problems: Problems, route: RouteSpec, label: str) -> bool:
     method = route.method.upper()
     if method == "OPTIONS":
-        raise PropError(
-            owner,
+        problems.add(
             f"{label}.method",
             route.method,
             "OPTIONS is the CORS preflight: the API answers it from cors_origins",
         )
-    require(method in METHODS, owner, f"{label}.method", route.method, f"one of {list(METHODS)}")
-
-
-def _check_path(owner: str, route: RouteSpec, label: str) -> None:
-    path = route.path
-    allowed = (
-        "a path starting with '/', without a trailing '/' or empty segments; literal segments "
-        "use letters, digits and ._~- ; {name} segments are variables, and only the last may "
-        "be greedy ({name+})"
+        return False
+    return problems.check(
+        method in METHODS, f"{label}.method", route.method, f"one of {list(METHODS)}"
     )
-    require(path.startswith("/"), owner, f"{label}.path", path, allowed)
+
+
+_PATH_RULE = (
+    "a path starting with '/', without a trailing '/' or empty segments; literal segments use "
+    "letters, digits and ._~- ; {name} segments are variables, and only the last may be "
+    "greedy ({name+})"
+)
+
+
+def _check_path(problems: Problems, route: RouteSpec, label: str) -> bool:
+    """Record a malformed path; return whether the path is well formed."""
+    path = route.path
+    prop = f"{label}.path"
     if path == "/":
-        return
-    require(not path.endswith("/") and "//" not in path, owner, f"{label}.path", path, allowed)
+        return True
     segments = path_segments(path)
-    names: set[str] = set()
+    well_formed = path.startswith("/") and not path.endswith("/") and "//" not in path
+    names: list[str] = []
     for index, segment in enumerate(segments):
         variable = _VARIABLE.fullmatch(segment)
         if variable is None:
-            require(bool(_LITERAL.fullmatch(segment)), owner, f"{label}.path", path, allowed)
+            well_formed = well_formed and bool(_LITERAL.fullmatch(segment))
             continue
         name, greedy = variable.groups()
-        require(not greedy or index == len(segments) - 1, owner, f"{label}.path", path, allowed)
-        require(
-            name not in names,
-            owner,
-            f"{label}.path",
-            path,
-            f"path variable {{{name}}} appears twice; each variable name is used once",
+        well_formed = well_formed and (not greedy or index == len(segments) - 1)
+        names.append(name)
+    if not problems.check(well_formed, prop, path, _PATH_RULE):
+        return False
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.add(
+            prop, path, f"path variable {{{name}}} appears twice; each variable name is used once"
         )
-        names.add(name)
+    return len(names) == len(set(names))
 
 
 def _check_sibling_variables(
-    owner: str, route: RouteSpec, variables: dict[tuple[str, ...], str]
+    problems: Problems, route: RouteSpec, variables: dict[tuple[str, ...], str]
 ) -> None:
     """API Gateway allows one variable name per position: /dogs/{id} and /dogs/{dogId} clash."""
     segments = path_segments(route.path)
@@ -224,9 +228,8 @@ def _check_sibling_variables(
             continue
         parent = tuple(segments[:index])
         earlier = variables.setdefault(parent, segment)
-        require(
+        problems.check(
             earlier == segment,
-            owner,
             f"routes[{route.key}].path",
             route.path,
             f"another route uses {earlier} at /{'/'.join(parent)}; API Gateway allows one "
@@ -234,34 +237,26 @@ def _check_sibling_variables(
         )
 
 
-def _check_authorization(owner: str, route: RouteSpec, label: str, has_authorizer: bool) -> None:
-    require(
-        route.authorization in ("cognito", "none"),
-        owner,
-        f"{label}.authorization",
-        route.authorization,
-        "'cognito' (token required) or 'none' (public)",
-    )
+def _check_authorization(
+    problems: Problems, route: RouteSpec, label: str, has_authorizer: bool
+) -> None:
     if route.authorization == "cognito":
-        require(
+        problems.check(
             has_authorizer,
-            owner,
             f"{label}.authorization",
             route.authorization,
             "cognito authorization needs a user pool: pass user_pool= (REST and HTTP) or "
             "jwt_issuer= (HTTP), or make the route public with authorization='none'",
         )
     if route.required_group is not None:
-        require(
+        problems.check(
             route.authorization == "cognito",
-            owner,
             f"{label}.required_group",
             route.required_group,
             "a group can only be checked on an authenticated route (authorization='cognito')",
         )
-        require(
+        problems.check(
             bool(_GROUP_NAME.fullmatch(route.required_group)),
-            owner,
             f"{label}.required_group",
             route.required_group,
             "a Cognito group name: 1-128 letters, digits and _.+=,@-",
@@ -269,38 +264,33 @@ def _check_authorization(owner: str, route: RouteSpec, label: str, has_authorize
 
 
 def _check_model(
-    owner: str, route: RouteSpec, label: str, rest: bool, models: dict[str, str]
+    problems: Problems, route: RouteSpec, label: str, rest: bool, models: dict[str, str]
 ) -> None:
     prop = f"{label}.request_model"
-    require(
+    name = model_name(route)
+    problems.check(
         rest,
-        owner,
         prop,
-        model_name(route),
-        "HTTP APIs have no request validation: validate the body in the "
-        "handler, or use ApiKind.REST",
+        name,
+        "HTTP APIs have no request validation: validate the body in the handler, or use "
+        "ApiKind.REST",
     )
-    require(
+    problems.check(
         route.method.upper() not in BODYLESS_METHODS,
-        owner,
         prop,
-        model_name(route),
+        name,
         f"{route.method.upper()} requests have no body to validate; request models go on "
         "POST, PUT or PATCH routes",
     )
-    name = model_name(route)
-    require(
+    problems.check(
         bool(_MODEL_NAME.fullmatch(name)),
-        owner,
         f"{prop}.title",
         name,
         "API Gateway model names are 1-128 letters and digits",
     )
-    schema = route.request_model or {}
-    declared = schema.get("$schema", JSON_SCHEMA_DRAFT4)
-    require(
+    declared = (route.request_model or {}).get("$schema", JSON_SCHEMA_DRAFT4)
+    problems.check(
         declared == JSON_SCHEMA_DRAFT4,
-        owner,
         f"{prop}.$schema",
         declared,
         f"API Gateway models support JSON Schema draft 4 only ({JSON_SCHEMA_DRAFT4})",
@@ -308,12 +298,13 @@ def _check_model(
     try:
         canonical = json.dumps(request_schema(route), sort_keys=True)
     except (TypeError, ValueError):
-        raise PropError(owner, prop, name, "a JSON-serializable schema (dicts, lists, str, "
-                        "numbers, booleans, None)") from None  # fmt: skip
+        problems.add(
+            prop, name, "a JSON-serializable schema (dicts, lists, str, numbers, booleans, None)"
+        )
+        return
     earlier = models.setdefault(name, canonical)
-    require(
+    problems.check(
         earlier == canonical,
-        owner,
         f"{prop}.title",
         name,
         "another route declares a different schema with this title; give each schema its own "

@@ -17,11 +17,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Names
+from aws_cdk import Names, Token
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from petplatform_constructs.core.errors import require
+from petplatform_constructs.core.errors import Problems
+from petplatform_constructs.core.props import check_fields
 
 __all__ = [
     "EVALUATION_WINDOWS",
@@ -30,6 +31,7 @@ __all__ = [
     "RateLimitWebAcl",
     "WafRules",
     "check_waf_rules",
+    "check_web_acl",
 ]
 
 MIN_RATE_LIMIT = 10
@@ -64,60 +66,80 @@ class WafRules:
     managed_rule_groups: Sequence[str] = ()
 
 
-def check_waf_rules(owner: str, rules: WafRules) -> None:
-    """Fail with a :class:`PropError` on a rule AWS WAF would reject at deploy time."""
-    for prop, limit in (
+def check_waf_rules(problems: Problems, rules: WafRules, prop: str = "waf") -> None:
+    """Record every rule AWS WAF would reject at deploy time."""
+    if check_fields(problems, prop, rules):
+        return
+    for name, limit in (
         ("ip_rate_limit", rules.ip_rate_limit),
         ("user_rate_limit", rules.user_rate_limit),
     ):
-        if limit is None:
-            continue
-        require(
-            isinstance(limit, int) and MIN_RATE_LIMIT <= limit <= MAX_RATE_LIMIT,
-            owner,
-            f"waf.{prop}",
-            limit,
-            f"AWS WAF rate-based rules take {MIN_RATE_LIMIT} to {MAX_RATE_LIMIT:,} requests per "
-            f"evaluation window (the minimum has been {MIN_RATE_LIMIT} since 2024)",
-        )
-    require(
+        if limit is not None:
+            problems.check(
+                MIN_RATE_LIMIT <= limit <= MAX_RATE_LIMIT,
+                f"{prop}.{name}",
+                limit,
+                f"AWS WAF rate-based rules take {MIN_RATE_LIMIT} to {MAX_RATE_LIMIT:,} requests "
+                f"per evaluation window (the minimum has been {MIN_RATE_LIMIT} since 2024)",
+            )
+    problems.check(
         rules.evaluation_window_seconds in EVALUATION_WINDOWS,
-        owner,
-        "waf.evaluation_window_seconds",
+        f"{prop}.evaluation_window_seconds",
         rules.evaluation_window_seconds,
         f"one of {list(EVALUATION_WINDOWS)} seconds",
     )
-    require(
-        not isinstance(rules.managed_rule_groups, str),
-        owner,
-        "waf.managed_rule_groups",
-        rules.managed_rule_groups,
-        "a list of rule group names, not a string",
-    )
-    for group in rules.managed_rule_groups:
-        require(
+    groups = list(rules.managed_rule_groups)
+    for group in groups:
+        problems.check(
             bool(_MANAGED_GROUP.fullmatch(group)),
-            owner,
-            "waf.managed_rule_groups",
+            f"{prop}.managed_rule_groups",
             group,
             "an AWS managed rule group name such as AWSManagedRulesCommonRuleSet",
         )
-    require(
-        len(set(rules.managed_rule_groups)) == len(rules.managed_rule_groups),
-        owner,
-        "waf.managed_rule_groups",
-        list(rules.managed_rule_groups),
+    problems.check(
+        len(set(groups)) == len(groups),
+        f"{prop}.managed_rule_groups",
+        groups,
         "each rule group once",
     )
-    require(
-        rules.ip_rate_limit is not None
-        or rules.user_rate_limit is not None
-        or bool(rules.managed_rule_groups),
-        owner,
-        "waf",
+    problems.check(
+        rules.ip_rate_limit is not None or rules.user_rate_limit is not None or bool(groups),
+        prop,
         rules,
         "at least one rule: ip_rate_limit, user_rate_limit or managed_rule_groups",
     )
+
+
+def check_web_acl(
+    problems: Problems, waf: WafRules | None, web_acl_arn: str | None, *, rest: bool
+) -> None:
+    """Record a web ACL the stage cannot have: on an HTTP API, both kinds, or a bad ARN."""
+    if not rest:
+        for prop, value in (("waf", waf), ("web_acl_arn", web_acl_arn)):
+            problems.check(
+                value is None,
+                prop,
+                value,
+                "HTTP APIs cannot be associated with a WAF web ACL: put the web ACL on a "
+                "CloudFront distribution in front of the API, or use ApiKind.REST",
+            )
+        return
+    problems.check(
+        waf is None or web_acl_arn is None,
+        "web_acl_arn",
+        web_acl_arn,
+        "give waf= (a web ACL created here) or web_acl_arn= (an existing one), not both",
+    )
+    if waf is not None:
+        check_waf_rules(problems, waf)
+    if web_acl_arn is not None and not Token.is_unresolved(web_acl_arn):
+        problems.check(
+            ":wafv2:" in web_acl_arn and ":regional/webacl/" in web_acl_arn,
+            "web_acl_arn",
+            web_acl_arn,
+            "the ARN of a REGIONAL WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:"
+            "regional/webacl/<name>/<id>); CLOUDFRONT web ACLs cannot protect a stage",
+        )
 
 
 class RateLimitWebAcl(Construct):
