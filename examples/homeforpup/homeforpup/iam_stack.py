@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from aws_cdk import Stack
 from constructs import Construct
 
-from petplatform_constructs import AppRole, AuthPool, DataTable, SecureBucket
+from petplatform_constructs import AppRole, AuthPool, DataTable, Naming, SecureBucket
 from petplatform_constructs.platform.tagging import apply_standard_tags
 
 from .config import HomeForPupConfig
@@ -29,14 +29,24 @@ class IamStack(Stack):
     ) -> None:
         super().__init__(scope, id, description="HomeForPup application role (IAM)")
         apply_standard_tags(self, service="iam")
+        naming = Naming.of(self)
+        # What the seed asks for, each explicitly: Lambda and EC2 (000#43), read, write and
+        # delete on every table and both buckets, Scan (000#44-45), and the app's own log
+        # groups (000#48): its API function and its instances' application log.
         self.app_role = AppRole(
             self,
             "AppRole",
             name="homeforpup-app",
             description="HomeForPup services (Lambda, EC2): tables, buckets, users, email, logs",
+            principals=["lambda.amazonaws.com", "ec2.amazonaws.com"],
             tables=list(tables.values()),
             buckets=list(buckets.values()),
+            data_access=["read", "write", "delete", "scan"],
             user_pools=[auth],
+            log_groups=[
+                f"/aws/lambda/{naming.name('homeforpup-api')}",
+                f"/homeforpup/{naming.name('app')}",
+            ],
             export_prefix=self.stack_name,
         )
         # Access-denied alerts need a CloudTrail trail delivered to CloudWatch Logs (000#62,

@@ -8,7 +8,7 @@ describes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import Literal, TypedDict
 
 from aws_cdk import Duration
 from aws_cdk import aws_cognito as cognito  # noqa: F401 (see below)
@@ -31,18 +31,33 @@ from petplatform_constructs.platform.stage import StageProfile
 
 __all__ = [
     "APP_LOG_GROUP_PREFIX",
+    "DEFAULT_DATA_ACCESS",
     "DEFAULT_PRINCIPALS",
     "LAMBDA_LOG_GROUP_PREFIX",
     "SHARED_ONLY",
     "AppRoleProps",
+    "DataAccess",
 ]
 
-DEFAULT_PRINCIPALS: tuple[str, ...] = ("lambda.amazonaws.com", "ec2.amazonaws.com")
-"""Who assumes the role by default: Lambda functions and EC2 instances."""
+DEFAULT_PRINCIPALS: tuple[str, ...] = ("lambda.amazonaws.com",)
+"""Who assumes the role by default: Lambda functions only. A role that EC2 instances assume
+too must ask for it (``principals=["lambda.amazonaws.com", "ec2.amazonaws.com"]``)."""
 LAMBDA_LOG_GROUP_PREFIX = "/aws/lambda/"
-"""Where Lambda writes function logs by default."""
+"""Where Lambda writes function logs (a prefix to ask for with ``log_group_prefixes``)."""
 APP_LOG_GROUP_PREFIX = "/petplatform/"
-"""Where non-Lambda principals (EC2 with the CloudWatch agent) write, by default."""
+"""A prefix for non-Lambda principals (EC2 with the CloudWatch agent), if asked for."""
+
+DataAccess = Literal["read", "write", "delete", "scan"]
+"""One data-plane choice on the given tables and buckets:
+
+* ``read``: ``GetItem``, ``BatchGetItem``, ``Query``, ``ConditionCheckItem``,
+  ``DescribeTable``; ``s3:GetObject`` and ``s3:ListBucket``;
+* ``write``: ``PutItem``, ``UpdateItem``; ``s3:PutObject``, ``s3:AbortMultipartUpload``;
+* ``delete``: ``DeleteItem``, ``BatchWriteItem`` (it deletes too); ``s3:DeleteObject``;
+* ``scan``: ``dynamodb:Scan`` (a whole-table read).
+"""
+DEFAULT_DATA_ACCESS: tuple[DataAccess, ...] = ("read", "write")
+"""Read and write; never delete or scan unless asked for."""
 
 
 class AppRoleProps(TypedDict, total=False):
@@ -50,13 +65,18 @@ class AppRoleProps(TypedDict, total=False):
 
     principals: Sequence[str]
     """Service principals allowed to assume the role, at least one. Default
-    :data:`DEFAULT_PRINCIPALS` (``lambda.amazonaws.com``, ``ec2.amazonaws.com``)."""
+    :data:`DEFAULT_PRINCIPALS` (``lambda.amazonaws.com`` only)."""
     tables: Sequence[TableLike]
     """Tables (``ITable``/``ITableV2`` or ``DataTable``, possibly from other stacks) the role
-    reads and writes, indexes included when the table knows it has them. Default none."""
-    buckets: Sequence[BucketLike]
-    """Buckets (``IBucket`` or ``SecureBucket``) whose objects the role reads and writes.
+    may use as ``data_access`` says, indexes included when the table knows it has them.
     Default none."""
+    buckets: Sequence[BucketLike]
+    """Buckets (``IBucket`` or ``SecureBucket``) whose objects the role may use as
+    ``data_access`` says. Default none."""
+    data_access: Sequence[DataAccess]
+    """What the role may do with ``tables`` and ``buckets``: any of ``"read"``, ``"write"``,
+    ``"delete"``, ``"scan"`` (see :data:`DataAccess`). Default :data:`DEFAULT_DATA_ACCESS`
+    (read and write: no deletes, no ``Scan``)."""
     user_pools: Sequence[UserPoolLike]
     """User pools (``IUserPool`` or ``AuthPool``) the role may read (read-only Cognito actions).
     Default none."""
@@ -68,10 +88,12 @@ class AppRoleProps(TypedDict, total=False):
     from_address: str
     """Restrict sending to this ``From`` address (``ses:FromAddress``; ``*`` allowed, e.g.
     ``*@example.com``; needs ``send_email``). Default: any address of the identities."""
+    log_groups: Sequence[str]
+    """Names of the log groups the role may create and write to (its streams in them), e.g.
+    ``["/aws/lambda/homeforpup-api"]``. Default: none."""
     log_group_prefixes: Sequence[str]
-    """Log-group name prefixes the role may create and write to; ``[]`` grants no logging.
-    Default: :data:`LAMBDA_LOG_GROUP_PREFIX` when Lambda is a principal,
-    :data:`APP_LOG_GROUP_PREFIX` when another principal is (both for an existing role)."""
+    """Log-group name prefixes the role may create and write to, when the names are only known
+    at runtime (e.g. :data:`LAMBDA_LOG_GROUP_PREFIX`). Default: none."""
     role_name: str
     """Literal role name (1-64 of ``\\w+=,.@-``), validated; excludes ``name``. Default:
     CloudFormation generates a name."""
@@ -103,6 +125,8 @@ SHARED_ONLY: frozenset[str] = frozenset(
         "send_email",
         "ses_identity_arns",
         "from_address",
+        "data_access",
+        "log_groups",
         "log_group_prefixes",
         "export_prefix",
         "naming",

@@ -17,10 +17,10 @@ from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.existing import describe
 from petplatform_constructs.core.names import ResourceKind, physical_name, validate_name
 from petplatform_constructs.identity.app_role.props import (
-    APP_LOG_GROUP_PREFIX,
+    DEFAULT_DATA_ACCESS,
     DEFAULT_PRINCIPALS,
-    LAMBDA_LOG_GROUP_PREFIX,
     AppRoleProps,
+    DataAccess,
 )
 from petplatform_constructs.platform.naming import Naming
 
@@ -42,6 +42,8 @@ class RolePlan:
     """Service principals; empty for an existing role (its trust is not managed here)."""
     role_name: str | None
     log_group_prefixes: tuple[str, ...]
+    log_groups: tuple[str, ...] = ()
+    data_access: tuple[DataAccess, ...] = DEFAULT_DATA_ACCESS
 
 
 def plan_role(
@@ -79,10 +81,31 @@ def plan_role(
         )
         _role_settings(problems, props)
     _email(problems, props)
-    prefixes = _log_prefixes(problems, props.get("log_group_prefixes"), services, rejected)
+    prefixes = _log_names(problems, "log_group_prefixes", props.get("log_group_prefixes"))
+    log_groups = _log_names(problems, "log_groups", props.get("log_groups"))
+    access = _data_access(problems, props)
     if problems:
         return None
-    return RolePlan(services=services, role_name=role_name, log_group_prefixes=prefixes)
+    return RolePlan(
+        services=services,
+        role_name=role_name,
+        log_group_prefixes=prefixes,
+        log_groups=log_groups,
+        data_access=access,
+    )
+
+
+def _data_access(problems: Problems, props: AppRoleProps) -> tuple[DataAccess, ...]:
+    access = props.get("data_access")
+    if access is None:
+        return DEFAULT_DATA_ACCESS
+    problems.check(
+        bool(access) or not (props.get("tables") or props.get("buckets")),
+        "data_access",
+        access,
+        "at least one of 'read', 'write', 'delete', 'scan' when tables or buckets are given",
+    )
+    return tuple(dict.fromkeys(access))
 
 
 def _principals(problems: Problems, principals: Sequence[str] | None) -> tuple[str, ...]:
@@ -153,30 +176,18 @@ def _email(problems: Problems, props: AppRoleProps) -> None:
         )
 
 
-def _log_prefixes(
-    problems: Problems,
-    prefixes: Sequence[str] | None,
-    services: Sequence[str],
-    rejected: frozenset[str],
-) -> tuple[str, ...]:
-    if prefixes is None:
-        if "log_group_prefixes" in rejected:
-            return ()
-        if not services:  # an existing role: its principals are unknown
-            return (LAMBDA_LOG_GROUP_PREFIX, APP_LOG_GROUP_PREFIX)
-        defaults = [LAMBDA_LOG_GROUP_PREFIX] if LAMBDA in services else []
-        if any(s != LAMBDA for s in services):
-            defaults.append(APP_LOG_GROUP_PREFIX)
-        return tuple(defaults)
-    for prefix in prefixes:
-        if Token.is_unresolved(prefix):
+def _log_names(problems: Problems, prop: str, names: Sequence[str] | None) -> tuple[str, ...]:
+    """Log-group names or prefixes: log-group name characters (no ``*``), naming something."""
+    for name in names or ():
+        if Token.is_unresolved(name):
             continue
-        with problems.collecting("log_group_prefixes", prefix):
-            validate_name(ResourceKind.LOG_GROUP, prefix)
+        with problems.collecting(prop, name):
+            validate_name(ResourceKind.LOG_GROUP, name)
             problems.check(
-                any(c.isalnum() for c in prefix),
-                "log_group_prefixes",
-                prefix,
-                "a prefix that names something (e.g. '/aws/lambda/'), not only separators",
+                any(c.isalnum() for c in name),
+                prop,
+                name,
+                "a log-group name or prefix that names something (e.g. '/aws/lambda/my-fn'), "
+                "not only separators",
             )
-    return tuple(dict.fromkeys(prefixes))
+    return tuple(dict.fromkeys(names or ()))
