@@ -7,6 +7,7 @@ declared in examples/homeforpup/homeforpup/checklist.py.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -565,6 +566,17 @@ def test_log_writing(result: SynthResult, stage: str) -> None:
     assert {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"} <= set(
         _actions(logs[0])
     )
+
+
+@pytest.mark.checklist("000#49")
+def test_the_role_policy_fits_in_one_managed_policy(result: SynthResult, stage: str) -> None:
+    """IAM counts at most 6,144 characters (whitespace aside) in a managed policy."""
+    template = result.template_json(_stack(result, stage, "IAM"))
+    (policy,) = find_resources(template, "AWS::IAM::ManagedPolicy").values()
+    document = json.dumps(policy["Properties"]["PolicyDocument"], separators=(",", ":"))
+    # every import stands for an ARN of at most 100 characters once deployed
+    deployed = re.sub(r'\{"Fn::ImportValue":"[^"]+"\}', '"' + "a" * 100 + '"', document)
+    assert len(deployed) < 6144
 
 
 @pytest.mark.checklist("000#49")

@@ -139,6 +139,7 @@ def _patches() -> tuple[Patch, ...]:
         *custom_resources.PATCHES,
         *cloudformation_failures.PATCHES,
         *s3.PATCHES,
+        *cognito.PATCHES,
         *cloudformation_stacks.PATCHES,
         *cloudformation_change_sets.PATCHES,
     )

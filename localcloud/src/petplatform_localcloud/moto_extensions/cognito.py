@@ -1,17 +1,31 @@
 """``AWS::Cognito::UserPool`` / ``UserPoolClient`` / ``UserPoolDomain`` / ``UserPoolGroup``.
 
 Ignored by moto 5.2; here real pools, clients, domains and groups in moto's Cognito backend.
+
+moto 5.2's ``UpdateUserAttributes`` also lets a user token write any attribute; :data:`PATCHES`
+makes it honour the ``WriteAttributes`` of the token's app client, as Cognito does, so a user
+cannot promote themselves by writing an attribute (such as ``custom:userType``) that the client
+may not write.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from moto.cognitoidp.models import cognitoidp_backends
+from moto.cognitoidp.exceptions import NotAuthorizedError
+from moto.cognitoidp.models import CognitoIdpBackend, cognitoidp_backends
 
+from petplatform_localcloud.moto_extensions.patching import wrap
 from petplatform_localcloud.moto_extensions.records import Json, Record
 
-__all__ = ["EXTENSIONS", "UserPool", "UserPoolClient", "UserPoolDomain", "UserPoolGroup"]
+__all__ = [
+    "EXTENSIONS",
+    "PATCHES",
+    "UserPool",
+    "UserPoolClient",
+    "UserPoolDomain",
+    "UserPoolGroup",
+]
 
 # CloudFormation-only properties of a user pool; the rest match CreateUserPool's parameters.
 _POOL_CFN_ONLY = ("UserPoolName", "EnabledMfas")
@@ -249,3 +263,30 @@ class UserPoolGroup(_PoolChild):
 
 
 EXTENSIONS = (UserPool, UserPoolClient, UserPoolDomain, UserPoolGroup)
+
+
+def _client_write_attributes(original: Any) -> Any:
+    """``update_user_attributes`` that refuses attributes the token's client may not write."""
+
+    def update_user_attributes(
+        self: CognitoIdpBackend, access_token: str, attributes: list[dict[str, str]]
+    ) -> None:
+        for pool in self.user_pools.values():
+            if access_token in pool.access_tokens:
+                client_id, _username = pool.access_tokens[access_token]
+                client = pool.clients.get(client_id)
+                allowed = client.extended_config.get("WriteAttributes") if client else None
+                if allowed is not None:
+                    refused = sorted({a["Name"] for a in attributes} - set(allowed))
+                    if refused:
+                        raise NotAuthorizedError(
+                            "A client attempted to write unauthorized attribute"
+                        )
+                break
+        original(self, access_token, attributes)
+
+    return update_user_attributes
+
+
+PATCHES = (wrap(CognitoIdpBackend, "update_user_attributes", _client_write_attributes),)
+"""Client write attributes on ``UpdateUserAttributes`` (Cognito's behaviour)."""
