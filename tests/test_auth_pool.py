@@ -319,6 +319,9 @@ def test_data_protection_check_passes_in_prod(stack_synth: Synth) -> None:
 def test_web_client_uses_code_flow_with_short_lived_tokens(stack_synth: Synth) -> None:
     template = _json(stack_synth, "full")
     _, web = resource_named(template, CLIENT, "Client-web")
+    written = web["Properties"].pop("WriteAttributes")
+    assert "email" in written and "given_name" in written
+    assert not [a for a in written if a.startswith("custom:") or a.endswith("_verified")]
     assert web["Properties"] == {
         "UserPoolId": {"Ref": _logical_id(template, POOL, "UserPool")},
         "ClientName": "pettest-dev-web",
@@ -668,6 +671,126 @@ def test_optional_mfa_and_plan_are_acknowledged_on_the_pool_only() -> None:
         ("S/Default/UserPool/Resource", "AwsSolutions-COG8"),
     }
     assert acknowledged(strict) == set()
+
+
+# -- prod-like defaults ---------------------------------------------------------------------------
+
+
+def _prod_stack() -> Stack:
+    stack = Stack(App(), "S", env=Environment(account="123456789012", region="us-east-1"))
+    use_stage_profile(stack, "prod")
+    return stack
+
+
+def _pool_props(auth: AuthPool) -> dict[str, Any]:
+    pools = Template.from_stack(Stack.of(auth)).find_resources(POOL)
+    (props,) = [r["Properties"] for r in pools.values()]
+    assert isinstance(props, dict)
+    return props
+
+
+def _acknowledged_reasons(auth: AuthPool) -> dict[str, str]:
+    return {
+        key.split("::", 1)[1]: str(reason)
+        for node in auth.node.find_all()
+        for entry in node.node.metadata
+        if entry.type == "aws:cdk:acknowledged-rules"
+        for key, reason in dict(entry.data).items()
+    }
+
+
+def _warnings(auth: AuthPool) -> list[str]:
+    return [
+        str(entry.data)
+        for node in auth.node.find_all()
+        for entry in node.node.metadata
+        if entry.type == "aws:cdk:warning"
+    ]
+
+
+def test_prod_like_defaults_require_mfa_longer_passwords_and_threat_protection() -> None:
+    auth = AuthPool(_prod_stack(), "Auth")
+    props = _pool_props(auth)
+    assert props["MfaConfiguration"] == "ON"
+    assert props["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+    assert props["UserPoolTier"] == "PLUS"
+    assert props["UserPoolAddOns"] == {"AdvancedSecurityMode": "ENFORCED"}
+    assert _acknowledged_reasons(auth) == {}  # nothing to acknowledge
+    assert _warnings(auth) == []
+    # dev keeps the lighter defaults
+    dev = _pool_props(AuthPool(_stack(), "Auth"))
+    assert (dev["MfaConfiguration"], dev["Policies"]["PasswordPolicy"]["MinimumLength"]) == (
+        "OPTIONAL",
+        8,
+    )
+    assert dev["UserPoolTier"] == "ESSENTIALS"
+
+
+def test_prod_like_opt_outs_are_explicit_and_loud() -> None:
+    reason = "consumer sign-up must stay frictionless; every user can enrol TOTP"
+    costs = "the staging pool has a handful of testers, not worth the PLUS plan"
+    auth = AuthPool(
+        _prod_stack(),
+        "Auth",
+        mfa_opt_out_reason=reason,
+        threat_protection_opt_out_reason=costs,
+    )
+    props = _pool_props(auth)
+    assert props["MfaConfiguration"] == "OPTIONAL"
+    assert props["UserPoolTier"] == "ESSENTIALS"
+    reasons = _acknowledged_reasons(auth)
+    assert reasons["AwsSolutions-COG2"] == f"MFA OPTIONAL: {reason}"
+    assert reasons["AwsSolutions-COG8"] == f"threat protection off: {costs}"
+    warnings = _warnings(auth)
+    assert len(warnings) == 2
+    assert any(reason in w for w in warnings) and any(costs in w for w in warnings)
+
+
+@pytest.mark.parametrize(
+    ("props", "match"),
+    [
+        ({"mfa": cognito.Mfa.OPTIONAL}, r"invalid mfa=<Mfa\.OPTIONAL.*mfa_opt_out_reason"),
+        ({"mfa_opt_out_reason": "too short"}, r"invalid mfa_opt_out_reason='too short'"),
+        (
+            {"mfa": cognito.Mfa.REQUIRED, "mfa_opt_out_reason": "x" * 30},
+            r"invalid mfa_opt_out_reason='x+'; only with mfa OPTIONAL or OFF",
+        ),
+        (
+            {
+                "threat_protection": cognito.StandardThreatProtectionMode.AUDIT_ONLY,
+                "threat_protection_opt_out_reason": "x" * 30,
+            },
+            r"invalid threat_protection_opt_out_reason='x+'; turns threat protection off",
+        ),
+        (
+            {"user_writable_attributes": ["userType"]},
+            r"invalid user_writable_attributes='userType'; names of custom_attributes",
+        ),
+    ],
+)
+def test_prod_like_opt_outs_are_checked(props: dict[str, Any], match: str) -> None:
+    with pytest.raises(PropError, match=match):
+        AuthPool(_prod_stack(), "Auth", **props)
+
+
+def test_authorization_attributes_are_not_writable_by_app_clients() -> None:
+    stack = _stack()
+    auth = AuthPool(
+        stack,
+        "Auth",
+        custom_attributes={
+            "userType": cognito.StringAttribute(mutable=True),
+            "bio": cognito.StringAttribute(mutable=True),
+        },
+        user_writable_attributes=["bio"],
+        clients=[_sdk("web")],
+    )
+    client = auth.clients["web"].node.default_child
+    assert isinstance(client, cognito.CfnUserPoolClient)
+    written = stack.resolve(client.write_attributes)
+    assert "custom:bio" in written and "email" in written
+    assert "custom:userType" not in written
+    assert not [a for a in written if a.endswith("_verified")]
 
 
 # -- bad input ----------------------------------------------------------------------------------

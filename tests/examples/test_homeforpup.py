@@ -411,7 +411,8 @@ def test_email_sign_in_user_type_password_policy_optional_mfa(
             "Policies": {
                 "PasswordPolicy": Match.object_like(
                     {
-                        "MinimumLength": 8,
+                        # at least the seed's 8; 12 in prod-like stages
+                        "MinimumLength": 8 if stage == "dev" else 12,
                         "RequireLowercase": True,
                         "RequireUppercase": True,
                         "RequireNumbers": True,
@@ -420,8 +421,11 @@ def test_email_sign_in_user_type_password_policy_optional_mfa(
                     }
                 )
             },
+            # optional by the seed's choice, said out loud (mfa_opt_out_reason)
             "MfaConfiguration": "OPTIONAL",
             "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
+            # threat protection is on in prod-like stages
+            "UserPoolTier": "ESSENTIALS" if stage == "dev" else "PLUS",
         },
     )
 
@@ -688,9 +692,10 @@ def test_variant_is_clean_too(variant: SynthResult) -> None:
     assert [str(f) for f in variant.findings] == []
 
 
-def test_only_the_documented_synth_warning(result: SynthResult) -> None:
-    """CDK annotations are read from the assembly; the only warning left is documented: the
-    stacks are region-agnostic, and CloudFront log delivery can only be created in us-east-1."""
+def test_only_the_documented_synth_warnings(result: SynthResult, stage: str) -> None:
+    """CDK annotations are read from the assembly; the warnings left are documented: the
+    stacks are region-agnostic, and CloudFront log delivery can only be created in us-east-1;
+    and, in prod-like stages, MFA is not required, with the seed's reason."""
     warnings = [
         (path, entry["data"])
         for metadata in result.outdir.glob("*.metadata.json")
@@ -698,8 +703,13 @@ def test_only_the_documented_synth_warning(result: SynthResult) -> None:
         for entry in entries
         if entry["type"] in ("aws:cdk:warning", "aws:cdk:error")
     ]
-    assert [path.split("/", 2)[2] for path, _ in warnings] == ["Storage/Images"]
-    assert "CloudFront log delivery can only be created in us-east-1" in warnings[0][1]
+    paths = sorted(path.split("/", 2)[2] for path, _ in warnings)
+    assert paths == (["Storage/Images"] if stage == "dev" else ["Auth/UserPool", "Storage/Images"])
+    by_path = {path.split("/", 2)[2]: data for path, data in warnings}
+    assert "CloudFront log delivery can only be created in us-east-1" in by_path["Storage/Images"]
+    if stage != "dev":
+        assert "MFA is not required in a prod-like stage" in by_path["Auth/UserPool"]
+        assert "consumer marketplace" in by_path["Auth/UserPool"]
 
 
 def test_stateful_resources_keep_their_logical_ids(result: SynthResult, stage: str) -> None:

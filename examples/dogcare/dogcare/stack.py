@@ -93,6 +93,12 @@ class DogCareStack(Stack):
             name="users",
             self_sign_up=True,
             groups=["admin"],
+            # Dog owners sign themselves up; TOTP is optional for them (see the README).
+            mfa_opt_out_reason=(
+                "dog owners sign themselves up from the web app and TOTP is optional for them, "
+                "so sign-up stays frictionless; every user can enrol it, and the password "
+                "policy, email verification and threat protection still apply"
+            ),
             clients=[
                 AppClient(
                     "web",

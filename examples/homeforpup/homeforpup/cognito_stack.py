@@ -35,6 +35,15 @@ class CognitoStack(Stack):
             name=None if config.user_pool_id else "homeforpup-users",
             # A consumer marketplace: adopters and breeders register themselves.
             self_sign_up=None if config.user_pool_id else True,
+            # Required MFA would put a TOTP enrolment in front of every adopter's first visit;
+            # the seed keeps it optional (every user can enrol) and says so in prod.
+            mfa_opt_out_reason=(
+                None
+                if config.user_pool_id
+                else "consumer marketplace: adopters and breeders sign themselves up, and TOTP "
+                "is optional so that sign-up stays frictionless; every user can enrol it, and "
+                "the password policy, email verification and threat protection still apply"
+            ),
             # Immutable once created (conflict 4): declared once, never changed.
             custom_attributes=(
                 None

@@ -224,8 +224,9 @@ def an_upload_carries_the_seven_day_expiry(
 def a_user_signs_up_is_confirmed_and_signs_in(
     cloud: LocalCloud, stage: str, report: DeployReport
 ) -> None:
-    """Self sign-up with ``custom:userType``, confirmation, SRP sign-in; the token's user carries
-    the attributes."""
+    """Self sign-up, confirmation, SRP sign-in; the backend sets ``custom:userType``, the token's
+    user carries it, and the user's own token cannot change it (the app client may not write
+    it), while it can change the user's profile."""
     idp = cloud.client("cognito-idp")
     deployment = Deployment(stage, report)
     pool_id = deployment.output("Cognito", "AuthUserPoolIdOutput")
@@ -240,23 +241,44 @@ def a_user_signs_up_is_confirmed_and_signs_in(
     assert admin_only is False, "self sign-up is off (AllowAdminCreateUserOnly)"
 
     email = f"{_unique('breeder')}@example.com"
-    signed_up = idp.sign_up(
-        ClientId=client_id,
-        Username=email,
-        Password=STRONG_PASSWORD,
-        UserAttributes=[{"Name": "custom:userType", "Value": "breeder"}],
-    )
+    signed_up = idp.sign_up(ClientId=client_id, Username=email, Password=STRONG_PASSWORD)
     assert signed_up["UserConfirmed"] is False, "a new user is confirmed before verification"
     idp.admin_confirm_sign_up(UserPoolId=pool_id, Username=email)
     status = idp.admin_get_user(UserPoolId=pool_id, Username=email)["UserStatus"]
     assert status == "CONFIRMED", f"user status after confirmation: {status}"
+    # userType drives authorization: the backend writes it, with the admin API
+    idp.admin_update_user_attributes(
+        UserPoolId=pool_id,
+        Username=email,
+        UserAttributes=[{"Name": "custom:userType", "Value": "breeder"}],
+    )
 
     tokens = srp_sign_in(idp, client_id, email)
-    me = idp.get_user(AccessToken=tokens["AccessToken"])
-    attributes = {a["Name"]: a["Value"] for a in me["UserAttributes"]}
-    assert attributes.get("custom:userType") == "breeder", f"user attributes {attributes}"
-    assert attributes.get("email") == email, f"user attributes {attributes}"
-    assert attributes.get("sub") == signed_up["UserSub"], "the token's user is not the new user"
+
+    def attributes() -> dict[str, str]:
+        me = idp.get_user(AccessToken=tokens["AccessToken"])
+        return {a["Name"]: a["Value"] for a in me["UserAttributes"]}
+
+    mine = attributes()
+    assert mine.get("custom:userType") == "breeder", f"user attributes {mine}"
+    assert mine.get("email") == email, f"user attributes {mine}"
+    assert mine.get("sub") == signed_up["UserSub"], "the token's user is not the new user"
+    # the user may change their profile with their own token, but not promote themselves
+    profile = [{"Name": "given_name", "Value": "Ada"}]
+    idp.update_user_attributes(AccessToken=tokens["AccessToken"], UserAttributes=profile)
+    try:
+        idp.update_user_attributes(
+            AccessToken=tokens["AccessToken"],
+            UserAttributes=[{"Name": "custom:userType", "Value": "admin"}],
+        )
+    except ClientError as exc:
+        code = exc.response["Error"]["Code"]
+        assert code == "NotAuthorizedException", f"userType change refused with {code}"
+    else:
+        raise AssertionError("a user token changed its own custom:userType")
+    mine = attributes()
+    assert mine.get("custom:userType") == "breeder", f"user attributes {mine}"
+    assert mine.get("given_name") == "Ada", f"user attributes {mine}"
 
 
 def a_weak_password_is_rejected(cloud: LocalCloud, stage: str, report: DeployReport) -> None:
@@ -270,7 +292,6 @@ def a_weak_password_is_rejected(cloud: LocalCloud, stage: str, report: DeployRep
                 ClientId=client_id,
                 Username=f"{_unique('weak')}@example.com",
                 Password=password,
-                UserAttributes=[{"Name": "custom:userType", "Value": "adopter"}],
             )
         except ClientError as exc:
             code = exc.response["Error"]["Code"]

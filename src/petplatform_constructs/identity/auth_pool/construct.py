@@ -9,6 +9,8 @@ deletion protection, because Cognito has no backup: a deleted pool loses every u
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import CfnOutput, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cognito as cognito
@@ -23,7 +25,11 @@ from petplatform_constructs.core.exports import add_exports, check_export_prefix
 from petplatform_constructs.core.props import check_props
 from petplatform_constructs.core.watch import Watcher
 from petplatform_constructs.identity.auth_pool.pool import create_user_pool
-from petplatform_constructs.identity.auth_pool.props import SHARED_ONLY, AuthPoolProps
+from petplatform_constructs.identity.auth_pool.props import (
+    CLIENT_WRITABLE_STANDARD_ATTRIBUTES,
+    SHARED_ONLY,
+    AuthPoolProps,
+)
 from petplatform_constructs.identity.auth_pool.validation import (
     AuthPlan,
     ClientPlan,
@@ -155,8 +161,9 @@ class AuthPool(Construct):
         self._build(plan, valid)
 
     def _build(self, plan: AuthPlan, props: AuthPoolProps) -> None:
+        writable = list(props.get("user_writable_attributes") or ())
         self.clients: dict[str, cognito.UserPoolClient] = {
-            client.spec.name: self._add_client(client) for client in plan.clients
+            client.spec.name: self._add_client(client, writable) for client in plan.clients
         }
         """App clients by name."""
         self.client_ids: list[str] = [c.user_pool_client_id for c in self.clients.values()]
@@ -205,7 +212,7 @@ class AuthPool(Construct):
             self._export(export_prefix)
 
     # -- creation ---------------------------------------------------------------------------
-    def _add_client(self, client: ClientPlan) -> cognito.UserPoolClient:
+    def _add_client(self, client: ClientPlan, writable: Sequence[str]) -> cognito.UserPoolClient:
         spec = client.spec
         return cognito.UserPoolClient(
             self,
@@ -231,6 +238,11 @@ class AuthPool(Construct):
             access_token_validity=spec.access_token_validity or Duration.minutes(60),
             id_token_validity=spec.id_token_validity or Duration.minutes(60),
             refresh_token_validity=spec.refresh_token_validity or Duration.days(30),
+            # Users write their profile, never a custom attribute that was not declared
+            # user-writable (authorization attributes such as userType), nor a verified flag.
+            write_attributes=cognito.ClientAttributes()
+            .with_standard_attributes(**CLIENT_WRITABLE_STANDARD_ATTRIBUTES)
+            .with_custom_attributes(*writable),
         )
 
     def _add_domain(self, props: AuthPoolProps) -> cognito.UserPoolDomain | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from aws_cdk import Duration
+from aws_cdk import Annotations, Duration
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
@@ -24,7 +24,7 @@ def create_user_pool(
     cdk-nag findings that the settings make on purpose (optional MFA, no PLUS plan, the SMS
     role's ``Resource::*``) are acknowledged on the resource they concern, with their reason.
     """
-    threat_protection = props.get("threat_protection")
+    threat_protection = plan.threat_protection
     deletion_protection = props.get("deletion_protection")
     removal_policy = props.get("removal_policy")
     pool = cognito.UserPool(
@@ -84,23 +84,27 @@ def _acknowledge(
 ) -> None:
     cfn_pool = cast(cognito.CfnUserPool, pool.node.default_child)
     if plan.mfa is not cognito.Mfa.REQUIRED:
-        acknowledge(
-            cfn_pool,
-            "AwsSolutions-COG2",
-            "MFA is optional by design (mfa=Mfa.OPTIONAL): every user can "
-            "enrol TOTP, sign-up stays frictionless; pass mfa=Mfa.REQUIRED to enforce it"
-            if plan.mfa is cognito.Mfa.OPTIONAL
-            else "MFA is switched off explicitly with mfa=Mfa.OFF by the app owner; the "
-            "strong password policy still applies",
+        reason = plan.mfa_reason or (
+            "a stage that is not prod-like: MFA is optional (every user can enrol TOTP) and "
+            "required by default in prod-like stages"
         )
+        acknowledge(cfn_pool, "AwsSolutions-COG2", f"MFA {plan.mfa.name}: {reason}")
+        if plan.prod_like:
+            Annotations.of(pool).add_warning_v2(
+                "petplatform:mfa-not-required",
+                f"MFA is not required in a prod-like stage (mfa={plan.mfa.name}): {reason}",
+            )
     if threat_protection is None:
-        acknowledge(
-            cfn_pool,
-            "AwsSolutions-COG8",
-            "Threat protection needs the PLUS feature plan, billed per monthly active user; "
-            "it is opt-in (threat_protection=FULL_FUNCTION) so small apps do not pay for it "
-            "by default",
+        reason = plan.threat_reason or (
+            "a stage that is not prod-like: threat protection (the PLUS plan, billed per "
+            "monthly active user) is on by default in prod-like stages only"
         )
+        acknowledge(cfn_pool, "AwsSolutions-COG8", f"threat protection off: {reason}")
+        if plan.prod_like:
+            Annotations.of(pool).add_warning_v2(
+                "petplatform:threat-protection-off",
+                f"threat protection is off in a prod-like stage: {reason}",
+            )
     sms_role = pool.node.try_find_child("smsRole") if plan.mfa_sms else None
     if sms_role is not None:
         acknowledge(

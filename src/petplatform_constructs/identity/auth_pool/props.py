@@ -19,7 +19,24 @@ from aws_cdk import aws_iam as iam
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.platform.stage import StageProfile
 
-__all__ = ["SHARED_ONLY", "AppClient", "AuthPoolProps", "UserGroup"]
+__all__ = [
+    "CLIENT_WRITABLE_STANDARD_ATTRIBUTES",
+    "SHARED_ONLY",
+    "AppClient",
+    "AuthPoolProps",
+    "UserGroup",
+]
+
+CLIENT_WRITABLE_STANDARD_ATTRIBUTES: Mapping[str, bool] = dict.fromkeys(
+    (
+        "address", "birthdate", "email", "family_name", "fullname", "gender", "given_name",
+        "last_update_time", "locale", "middle_name", "nickname", "phone_number",
+        "preferred_username", "profile_page", "profile_picture", "timezone", "website",
+    ),
+    True,
+)  # fmt: skip
+"""Standard attributes the app clients may write: the user's profile, never
+``email_verified`` or ``phone_number_verified``."""
 
 
 @dataclass(frozen=True)
@@ -94,14 +111,28 @@ class AuthPoolProps(TypedDict, total=False):
     custom_attributes: Mapping[str, cognito.ICustomAttribute]
     """Custom attributes by name, e.g. ``{"userType": cognito.StringAttribute(mutable=True)}``;
     names are 1-20 letters, digits or ``_``, and can never be removed or changed once the pool
-    exists. Default none."""
+    exists. App clients cannot write them (see ``user_writable_attributes``). Default none."""
+    user_writable_attributes: Sequence[str]
+    """Custom attributes (names from ``custom_attributes``, without ``custom:``) that users may
+    write through the app clients, with their own tokens. Every other custom attribute is
+    written only with the admin APIs (a backend's IAM role), so an attribute that drives
+    authorization, such as ``userType``, cannot be changed by the user it describes. Clients
+    always write the standard profile attributes, never ``email_verified`` or
+    ``phone_number_verified``. Default none."""
     password_min_length: int
-    """8 to 99; lowercase, uppercase, digits and symbols are always required. Default 8."""
+    """8 to 99; lowercase, uppercase, digits and symbols are always required. Default 12 in
+    prod-like stages, 8 otherwise."""
     temporary_password_validity_days: int
     """Days an admin-set password stays valid, 1 to 365. Default 7."""
     mfa: cognito.Mfa
     """``Mfa.OFF``, ``OPTIONAL`` or ``REQUIRED``; TOTP whenever it is not off. Default
-    ``Mfa.OPTIONAL``."""
+    ``Mfa.REQUIRED`` in prod-like stages, ``Mfa.OPTIONAL`` otherwise (and with
+    ``mfa_opt_out_reason``). In a prod-like stage anything but ``REQUIRED`` needs
+    ``mfa_opt_out_reason``."""
+    mfa_opt_out_reason: str
+    """Why MFA is not required, at least 20 characters, for a reviewer: with it, ``mfa``
+    defaults to ``OPTIONAL`` in every stage, the reason is the ``AwsSolutions-COG2``
+    acknowledgement, and prod-like stages print it as a synth-time warning. Default none."""
     mfa_sms: bool
     """Also offer SMS codes (needs MFA on); CDK then creates the SNS role Cognito needs. SMS
     costs money and is weaker than TOTP. Default ``False``."""
@@ -110,7 +141,13 @@ class AuthPoolProps(TypedDict, total=False):
     mailer, limited to a few dozen messages a day, enough for dev only."""
     threat_protection: cognito.StandardThreatProtectionMode
     """``FULL_FUNCTION`` or ``AUDIT_ONLY``: turns on threat protection (the PLUS feature plan,
-    billed per active user). Default: off, ESSENTIALS plan."""
+    billed per active user). Default ``FULL_FUNCTION`` in prod-like stages; off (ESSENTIALS
+    plan) otherwise and with ``threat_protection_opt_out_reason``."""
+    threat_protection_opt_out_reason: str
+    """Turns threat protection off, in a prod-like stage too (the explicit per-stage opt-out),
+    for this reason of at least 20 characters: it is the ``AwsSolutions-COG8``
+    acknowledgement and, in prod-like stages, a synth-time warning. Excludes
+    ``threat_protection``. Default none."""
     deletion_protection: bool
     """Default: ``StageProfile.deletion_protection`` (on in prod-like stages)."""
     removal_policy: RemovalPolicy

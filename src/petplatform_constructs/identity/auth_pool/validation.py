@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import Literal
 from urllib.parse import urlsplit
 
 from aws_cdk import Duration, Token
@@ -22,6 +23,7 @@ from petplatform_constructs.core.props import check_props
 from petplatform_constructs.core.rules import check_certificate
 from petplatform_constructs.identity.auth_pool.props import AppClient, AuthPoolProps, UserGroup
 from petplatform_constructs.platform.naming import Naming
+from petplatform_constructs.platform.stage import StageProfile
 
 __all__ = ["MAX_NAME", "AuthPlan", "ClientPlan", "PoolPlan", "plan_auth"]
 
@@ -53,6 +55,10 @@ class PoolPlan:
     temporary_password_validity_days: int
     mfa: cognito.Mfa
     mfa_sms: bool
+    threat_protection: cognito.StandardThreatProtectionMode | None = None
+    prod_like: bool = False
+    mfa_reason: str | None = None
+    threat_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,8 +162,17 @@ class _AuthChecks:
                 "attribute names are 1-20 letters, digits or '_' (Cognito adds the 'custom:' "
                 "prefix)",
             )
+        prod_like = StageProfile.of(self.scope, props.get("stage_profile")).prod_like
+        writable = set(props.get("user_writable_attributes") or ())
+        for attribute in sorted(writable - set(props.get("custom_attributes") or {})):
+            check(
+                False,
+                "user_writable_attributes",
+                attribute,
+                "names of custom_attributes (without 'custom:')",
+            )
         given_length = props.get("password_min_length")
-        min_length = 8 if given_length is None else given_length
+        min_length = (12 if prod_like else 8) if given_length is None else given_length
         check(
             8 <= min_length <= 99,
             "password_min_length",
@@ -167,7 +182,23 @@ class _AuthChecks:
         given_days = props.get("temporary_password_validity_days")
         temp_days = 7 if given_days is None else given_days
         check(1 <= temp_days <= 365, "temporary_password_validity_days", temp_days, "1 to 365 days")
-        mfa = props.get("mfa") or cognito.Mfa.OPTIONAL
+        mfa_reason = self.reason(props, "mfa_opt_out_reason")
+        required_by_default = prod_like and mfa_reason is None
+        mfa = props.get("mfa") or (
+            cognito.Mfa.REQUIRED if required_by_default else cognito.Mfa.OPTIONAL
+        )
+        check(
+            not (prod_like and mfa is not cognito.Mfa.REQUIRED and mfa_reason is None),
+            "mfa",
+            mfa,
+            "Mfa.REQUIRED in a prod-like stage, or say why not in mfa_opt_out_reason",
+        )
+        check(
+            not (mfa is cognito.Mfa.REQUIRED and mfa_reason is not None),
+            "mfa_opt_out_reason",
+            mfa_reason,
+            "only with mfa OPTIONAL or OFF: MFA is required",
+        )
         mfa_sms = bool(props.get("mfa_sms"))
         check(
             not (mfa_sms and mfa is cognito.Mfa.OFF),
@@ -176,6 +207,15 @@ class _AuthChecks:
             "SMS is an MFA factor: set mfa to Mfa.OPTIONAL or Mfa.REQUIRED, or drop mfa_sms",
         )
         threat_protection = props.get("threat_protection")
+        threat_reason = self.reason(props, "threat_protection_opt_out_reason")
+        check(
+            threat_protection is None or threat_reason is None,
+            "threat_protection_opt_out_reason",
+            threat_reason,
+            "turns threat protection off: give it or threat_protection, not both",
+        )
+        if threat_protection is None and threat_reason is None and prod_like:
+            threat_protection = cognito.StandardThreatProtectionMode.FULL_FUNCTION
         check(
             threat_protection is not cognito.StandardThreatProtectionMode.NO_ENFORCEMENT,
             "threat_protection",
@@ -190,7 +230,27 @@ class _AuthChecks:
             temporary_password_validity_days=temp_days,
             mfa=mfa,
             mfa_sms=mfa_sms,
+            threat_protection=threat_protection,
+            prod_like=prod_like,
+            mfa_reason=mfa_reason,
+            threat_reason=threat_reason,
         )
+
+    def reason(
+        self,
+        props: AuthPoolProps,
+        prop: Literal["mfa_opt_out_reason", "threat_protection_opt_out_reason"],
+    ) -> str | None:
+        value = props.get(prop)
+        if not isinstance(value, str):
+            return None
+        self.problems.check(
+            len(value.strip()) >= 20,
+            prop,
+            value,
+            "a reason a security reviewer would accept, at least 20 characters",
+        )
+        return value.strip()
 
     # -- clients ----------------------------------------------------------------------------
     def clients(self, specs: Sequence[AppClient]) -> list[ClientPlan | None]:
