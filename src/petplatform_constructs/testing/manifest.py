@@ -39,9 +39,13 @@ STATEFUL_TYPES: frozenset[str] = frozenset(
         "AWS::SQS::Queue",
         "AWS::RDS::DBCluster",
         "AWS::RDS::DBInstance",
+        "AWS::DocDB::DBCluster",
+        "AWS::Neptune::DBCluster",
         "AWS::EFS::FileSystem",
+        "AWS::FSx::FileSystem",
         "AWS::Backup::BackupVault",
         "AWS::ECR::Repository",
+        "AWS::CodeCommit::Repository",
         "AWS::Events::Archive",
         "AWS::OpenSearchService::Domain",
     }
