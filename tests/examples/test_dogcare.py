@@ -246,6 +246,8 @@ def test_four_python_functions(resources: Json, stage: str) -> None:
         assert (props["Runtime"], props["MemorySize"], props["Timeout"]) == ("python3.11", 512, 30)
         assert props["Handler"].endswith(".app.handler")
         assert props["TracingConfig"] == {"Mode": "Active"}
+        # prod (its own account) reserves, and caps, each function's concurrency
+        assert props.get("ReservedConcurrentExecutions") == (25 if stage == "prod" else None)
 
 
 # -- D. tables -------------------------------------------------------------------------------

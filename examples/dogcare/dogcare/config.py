@@ -27,6 +27,10 @@ class DogCareConfig:
         alarm_emails: who receives alarms and cost alerts.
         waf: per-IP and per-user rate limiting with WAF (001#42); it costs money, so it is on
             in prod only by default.
+        function_concurrency: concurrent executions reserved for (and capping) each function:
+            a runaway caller cannot starve the others, nor run up the bill. 25 in prod, which
+            has its own account (4 x 25 of the default quota of 1,000 leaves 900 unreserved);
+            none in dev and staging, which share an account.
     """
 
     account: str
@@ -35,6 +39,7 @@ class DogCareConfig:
     payment_provider_url: str
     alarm_emails: Sequence[str] = ()
     waf: bool = False
+    function_concurrency: int | None = None
 
     @classmethod
     def for_stage(cls, stage: str, **overrides: object) -> DogCareConfig:
@@ -49,6 +54,7 @@ class DogCareConfig:
             ),
             "alarm_emails": ("oncall@dogcare.example.com",),
             "waf": stage == "prod",
+            "function_concurrency": 25 if stage == "prod" else None,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -136,6 +136,7 @@ class DogCareStack(Stack):
             "runtime": lambda_.Runtime.PYTHON_3_11,  # the seed's runtime (001#25)
             "memory_mb": 512,  # 001#26
             "timeout": Duration.seconds(30),  # 001#26; the REST API answers 504 at 29 s
+            "reserved_concurrency": config.function_concurrency,
         }
         self.api = ServerlessApi(
             self,

@@ -53,7 +53,8 @@ class ImageBuckets(Construct):
       in prod (temporary data); CORS PUT/POST for browser uploads.
     * Access-log bucket (``AccessLogs``, with ``access_logs``): receives the server access logs
       of both (and the CloudFront logs with ``cdn`` in us-east-1); expires logs after the
-      stage's log retention; not versioned (log objects are written once).
+      stage's log retention; versioned in prod-like stages, so that a deleted or overwritten
+      log object can still be read (noncurrent versions expire after the same retention).
 
     Buckets are RETAINed in prod-like stages and auto-emptied in dev, from the stage profile.
     Construct ids ``Images``, ``Uploads``, ``AccessLogs`` and each one's ``Bucket`` child are a
@@ -100,11 +101,12 @@ class ImageBuckets(Construct):
                 "log",
                 "AccessLogs",
                 access_log_destination=True,
-                versioned=False,
+                versioned=None,  # the stage profile's: on in prod-like stages
                 lifecycle_rules=[
                     BucketLifecycleRule(
                         rule_id="ExpireAccessLogs",
                         expiration_days=retention,
+                        noncurrent_expiration_days=retention,
                         abort_incomplete_multipart_days=1,
                     )
                 ],
