@@ -241,6 +241,29 @@ def test_prod_alarms_notify_the_encrypted_ssl_only_topic_on_alarm_and_ok(
         TOPIC, {"KmsMasterKeyId": {"Fn::GetAtt": [key_id, "Arn"]}, "TopicName": Match.absent()}
     )
     assertions.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
+    # the service principal's use of the key is scoped to this account, through SNS
+    assertions.has_resource_properties(
+        "AWS::KMS::Key",
+        {
+            "KeyPolicy": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Sid": "AllowCloudWatchAlarmsToUseTheKey",
+                                "Condition": {
+                                    "StringEquals": {
+                                        "aws:SourceAccount": "123456789012",
+                                        "kms:ViaService": Match.any_value(),
+                                    }
+                                },
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
     assertions.has_resource_properties(
         "AWS::SNS::TopicPolicy",
         {

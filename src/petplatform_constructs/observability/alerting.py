@@ -75,14 +75,20 @@ def create_alert_topic(
         pending_window=Duration.days(7),
         removal_policy=removal_policy,
     )
-    # CloudWatch documents this statement without conditions; who may publish at all is decided
-    # by the topic policy below, which is scoped to this account's alarms.
+    # The service principal may use the key only for this account's alarms, and only through
+    # SNS (the topic encrypts with it); who may publish at all is decided by the topic policy.
     added = key.add_to_resource_policy(
         iam.PolicyStatement(
             sid="AllowCloudWatchAlarmsToUseTheKey",
             principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
             actions=_KEY_ACTIONS,
             resources=["*"],
+            conditions={
+                "StringEquals": {
+                    "aws:SourceAccount": stack.account,
+                    "kms:ViaService": f"sns.{stack.region}.amazonaws.com",
+                }
+            },
         )
     )
     if not added.statement_added:
