@@ -663,7 +663,36 @@ def test_no_findings_and_no_cdk_warnings(stack_synth: Synth, builder: str, stage
     result = _synth(stack_synth, builder, stage)
     assert result.error is None
     assert [str(f) for f in result.findings] == []
-    assert _warnings(result) == []
+    # a prod-like pack whose topic nobody receives says so (the full pack has addresses)
+    expected = [NO_SUBSCRIBER] if (builder, stage) == ("default", "prod") else []
+    assert _warnings(result) == expected
+
+
+NO_SUBSCRIBER = (
+    "/Test/Monitoring: the alert topic has no subscriber in a prod-like stage, so alarms notify "
+    "no one: give alarm email addresses, or subscribe an on-call tool to alert_topic "
+    "[ack: petplatform:alert-topic-without-subscriber]"
+)
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_a_subscription_added_later_counts(stage: str) -> None:
+    def build(app: Any) -> None:
+        configure_platform(app, project="PetTest", stage=stage)
+        stack = Stack(app, "Test", env=Environment(account="123456789012", region="us-east-1"))
+        pack = ObservabilityPack(stack, "Monitoring")
+        # an on-call tool, subscribed from another stack after the pack was built
+        oncall = Stack(app, "OnCall", env=Environment(account="123456789012", region="us-east-1"))
+        sns.Subscription(
+            oncall,
+            "Pager",
+            topic=pack.alert_topic,
+            protocol=sns.SubscriptionProtocol.HTTPS,
+            endpoint="https://events.pager.example.com/integration",
+        )
+
+    result = synth(make_app(), build)
+    assert [w for w in _warnings(result) if "subscriber" in w] == []
 
 
 def test_full_pack_passes_strict_builtin_cloudformation_validation() -> None:

@@ -704,12 +704,16 @@ def test_only_the_documented_synth_warnings(result: SynthResult, stage: str) -> 
         if entry["type"] in ("aws:cdk:warning", "aws:cdk:error")
     ]
     paths = sorted(path.split("/", 2)[2] for path, _ in warnings)
-    assert paths == (["Storage/Images"] if stage == "dev" else ["Auth/UserPool", "Storage/Images"])
     by_path = {path.split("/", 2)[2]: data for path, data in warnings}
     assert "CloudFront log delivery can only be created in us-east-1" in by_path["Storage/Images"]
-    if stage != "dev":
-        assert "MFA is not required in a prod-like stage" in by_path["Auth/UserPool"]
-        assert "consumer marketplace" in by_path["Auth/UserPool"]
+    if stage == "dev":
+        assert paths == ["Storage/Images"]
+        return
+    assert "MFA is not required in a prod-like stage" in by_path["Auth/UserPool"]
+    assert "consumer marketplace" in by_path["Auth/UserPool"]
+    # no alarm_email by default: each stack's alert topic says that nobody receives it
+    assert paths == ["Auth/UserPool", *["Monitoring"] * 3, "Storage/Images"]
+    assert "alert topic has no subscriber" in by_path["Monitoring"]
 
 
 def test_stateful_resources_keep_their_logical_ids(result: SynthResult, stage: str) -> None:

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import jsii
 from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_budgets as budgets
+from aws_cdk import aws_chatbot as chatbot
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
-from constructs import Construct
+from constructs import Construct, IConstruct, IValidation
 
 from petplatform_constructs.observability.settings import BudgetSpec
 
@@ -32,6 +34,7 @@ __all__ = [
     "allow_budgets_to_publish",
     "create_alert_topic",
     "create_budget",
+    "warn_without_subscribers",
 ]
 
 TOPIC_CONSTRUCT_ID = "AlertTopic"
@@ -207,3 +210,39 @@ def create_budget(
     # Budgets checks that it may publish when the budget is created: policy first.
     budget.node.add_dependency(topic)
     return budget
+
+
+def warn_without_subscribers(scope: Construct, topic: sns.ITopic) -> None:
+    """A synth-time warning on ``scope`` when nothing in the app subscribes to ``topic``.
+
+    Checked when the construct tree is validated, so subscriptions added after the pack
+    (``topic.add_subscription``, a ``CfnSubscription`` or a Chatbot channel anywhere in the
+    app) count.
+    """
+    scope.node.add_validation(_SubscriberCheck(scope, topic))
+
+
+@jsii.implements(IValidation)
+class _SubscriberCheck:
+    def __init__(self, scope: Construct, topic: sns.ITopic) -> None:
+        self._scope, self._topic = scope, topic
+        self._warned = False
+
+    def _subscribed(self, node: IConstruct) -> bool:
+        arn = self._topic.topic_arn
+        if isinstance(node, sns.CfnSubscription):
+            return node.topic_arn == arn
+        if isinstance(node, chatbot.CfnSlackChannelConfiguration):
+            return arn in (node.sns_topic_arns or [])
+        return False
+
+    def validate(self) -> list[str]:
+        root = self._scope.node.root
+        if not self._warned and not any(self._subscribed(n) for n in root.node.find_all()):
+            self._warned = True
+            Annotations.of(self._scope).add_warning_v2(
+                "petplatform:alert-topic-without-subscriber",
+                "the alert topic has no subscriber in a prod-like stage, so alarms notify no "
+                "one: give alarm email addresses, or subscribe an on-call tool to alert_topic",
+            )
+        return []

@@ -36,6 +36,7 @@ from petplatform_constructs.observability.alerting import (
     allow_budgets_to_publish,
     create_alert_topic,
     create_budget,
+    warn_without_subscribers,
 )
 from petplatform_constructs.observability.pack.props import (
     TOPIC_CREATION_PROPS,
@@ -157,6 +158,8 @@ class ObservabilityPack(Construct, ServiceWatches):
                 removal_policy=profile.removal_policy,
             )
             alert_topic = self.created_topic
+            if profile.prod_like:
+                warn_without_subscribers(self, self.created_topic)
         self.alert_topic: sns.ITopic = alert_topic
         """The topic every alarm notifies."""
 
