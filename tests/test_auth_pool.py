@@ -683,10 +683,16 @@ def _prod_stack() -> Stack:
 
 
 def _pool_props(auth: AuthPool) -> dict[str, Any]:
-    pools = Template.from_stack(Stack.of(auth)).find_resources(POOL)
-    (props,) = [r["Properties"] for r in pools.values()]
-    assert isinstance(props, dict)
-    return props
+    """The pool's settings these tests read, resolved without synthesizing the app."""
+    pool = auth.user_pool.node.default_child
+    assert isinstance(pool, cognito.CfnUserPool)
+    resolve = Stack.of(auth).resolve
+    return {
+        "MfaConfiguration": pool.mfa_configuration,
+        "Policies": resolve(pool.policies),
+        "UserPoolTier": pool.user_pool_tier,
+        "UserPoolAddOns": resolve(pool.user_pool_add_ons),
+    }
 
 
 def _acknowledged_reasons(auth: AuthPool) -> dict[str, str]:
@@ -712,14 +718,14 @@ def test_prod_like_defaults_require_mfa_longer_passwords_and_threat_protection()
     auth = AuthPool(_prod_stack(), "Auth")
     props = _pool_props(auth)
     assert props["MfaConfiguration"] == "ON"
-    assert props["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+    assert props["Policies"]["passwordPolicy"]["minimumLength"] == 12
     assert props["UserPoolTier"] == "PLUS"
-    assert props["UserPoolAddOns"] == {"AdvancedSecurityMode": "ENFORCED"}
+    assert props["UserPoolAddOns"] == {"advancedSecurityMode": "ENFORCED"}
     assert _acknowledged_reasons(auth) == {}  # nothing to acknowledge
     assert _warnings(auth) == []
     # dev keeps the lighter defaults
     dev = _pool_props(AuthPool(_stack(), "Auth"))
-    assert (dev["MfaConfiguration"], dev["Policies"]["PasswordPolicy"]["MinimumLength"]) == (
+    assert (dev["MfaConfiguration"], dev["Policies"]["passwordPolicy"]["minimumLength"]) == (
         "OPTIONAL",
         8,
     )
