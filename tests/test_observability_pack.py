@@ -139,7 +139,7 @@ def _existing_topic(stack: Stack) -> None:
     ObservabilityPack(
         stack,
         "Monitoring",
-        alert_topic=topic,
+        existing_alert_topic=topic,
         alarms_enabled=True,
         dashboard_name="pettest-operations",
         alarm_window=AlarmWindow(
@@ -1038,13 +1038,13 @@ def test_an_existing_topic_refuses_every_topic_creation_prop() -> None:
     topic = sns.Topic.from_topic_arn(stack, "Ops", "arn:aws:sns:us-east-1:123456789012:ops")
     with pytest.raises(
         PropError,
-        match=r"alert_topic='\w+ at Test/Ops'; an existing resource takes no creation props; "
-        r"remove alarm_email_addresses, encryption_key, topic_name or drop alert_topic",
+        match=r"existing_alert_topic='\w+ at Test/Ops'; an existing resource takes no creation props; "
+        r"remove alarm_email_addresses, encryption_key, topic_name or drop existing_alert_topic",
     ):
         ObservabilityPack(
             stack,
             "Monitoring",
-            alert_topic=topic,
+            existing_alert_topic=topic,
             alarm_email_addresses=["ops@example.com"],
             topic_name="ops",
             encryption_key=kms.Key(stack, "Key"),
@@ -1052,19 +1052,18 @@ def test_an_existing_topic_refuses_every_topic_creation_prop() -> None:
     # Several problems at once: the conflict and a bad dashboard name.
     problems = _problems(
         lambda: ObservabilityPack(
-            stack, "Other", alert_topic=topic, topic_name="ops", dashboard_name="a b"
+            stack, "Other", existing_alert_topic=topic, topic_name="ops", dashboard_name="a b"
         )
     )
-    assert set(problems) == {"alert_topic", "dashboard_name"}
+    assert set(problems) == {"existing_alert_topic", "dashboard_name"}
 
 
 def test_an_existing_topic_takes_the_shared_props_and_creates_no_topic() -> None:
     stack = _stack("prod")
     topic = sns.Topic.from_topic_arn(stack, "Ops", "arn:aws:sns:us-east-1:123456789012:ops")
-    pack = ObservabilityPack(
-        stack, "Monitoring", alert_topic=topic, name="ops", alarm_email_addresses=[]
-    )
+    pack = ObservabilityPack(stack, "Monitoring", existing_alert_topic=topic, name="ops")
     assert pack.alert_topic is topic
+    assert pack.imported
     assert (pack.created_topic, pack.topic_key) == (None, None)
     template = Template.from_stack(stack)
     template.resource_count_is(TOPIC, 0)
@@ -1072,8 +1071,10 @@ def test_an_existing_topic_takes_the_shared_props_and_creates_no_topic() -> None
     template.has_resource_properties(
         "AWS::CloudWatch::Dashboard", {"DashboardName": "pettest-prod-ops"}
     )
-    with pytest.raises(PropError, match=r"invalid alert_topic='arn:aws:sns:.*'; an sns\.ITopic"):
-        ObservabilityPack(stack, "Other", alert_topic="arn:aws:sns:us-east-1:1:ops")  # type: ignore[arg-type]
+    with pytest.raises(
+        PropError, match=r"invalid existing_alert_topic='arn:aws:sns:.*'; an sns\.ITopic"
+    ):
+        ObservabilityPack(stack, "Other", existing_alert_topic="arn:aws:sns:us-east-1:1:ops")  # type: ignore[arg-type]
 
 
 # -- bad input: names ------------------------------------------------------------------------
