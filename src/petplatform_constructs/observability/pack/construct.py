@@ -30,7 +30,7 @@ from typing_extensions import Unpack
 from petplatform_constructs.core.errors import Problems, require
 from petplatform_constructs.core.existing import check_existing, describe
 from petplatform_constructs.core.exports import add_exports
-from petplatform_constructs.core.props import check_props
+from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.watch import Observable, WatchPlan
 from petplatform_constructs.observability.alerting import (
     allow_budgets_to_publish,
@@ -116,9 +116,8 @@ class ObservabilityPack(Construct, ServiceWatches):
     ) -> None:
         super().__init__(scope, id)
         self._owner = f"{type(self).__name__} {self.node.path}"
-        problems = Problems(self._owner)
-        rejected = check_props(problems, ObservabilityPackProps, props)
-        valid: ObservabilityPackProps = {k: v for k, v in props.items() if k not in rejected}  # type: ignore[assignment]
+        received = receive(self._owner, ObservabilityPackProps, props)
+        problems, valid = received.problems, received.valid
         alert_topic = existing_alert_topic
         if alert_topic is not None and not hasattr(alert_topic, "topic_arn"):
             problems.add("existing_alert_topic", alert_topic, "an sns.ITopic")
