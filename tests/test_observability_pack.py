@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from aws_cdk import Duration, Environment, Stack
+from aws_cdk import Duration, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -699,12 +699,14 @@ class _Pipeline(Construct):
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
-        self.dead_letters = sqs.Queue(self, "Dlq", enforce_ssl=True)
+        keep = RemovalPolicy.RETAIN
+        self.dead_letters = sqs.Queue(self, "Dlq", enforce_ssl=True, removal_policy=keep)
         self.queue = sqs.Queue(
             self,
             "Queue",
             enforce_ssl=True,
             dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=self.dead_letters),
+            removal_policy=keep,
         )
         self.worker = lambda_.Function(
             self,
@@ -1038,8 +1040,9 @@ def test_an_existing_topic_refuses_every_topic_creation_prop() -> None:
     topic = sns.Topic.from_topic_arn(stack, "Ops", "arn:aws:sns:us-east-1:123456789012:ops")
     with pytest.raises(
         PropError,
-        match=r"existing_alert_topic='\w+ at Test/Ops'; an existing resource takes no creation props; "
-        r"remove alarm_email_addresses, encryption_key, topic_name or drop existing_alert_topic",
+        match=r"existing_alert_topic='\w+ at Test/Ops'; an existing resource takes no creation "
+        r"props; remove alarm_email_addresses, encryption_key, topic_name or drop "
+        r"existing_alert_topic",
     ):
         ObservabilityPack(
             stack,

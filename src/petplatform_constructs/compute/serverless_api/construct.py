@@ -97,6 +97,7 @@ class ServerlessApi(Construct):
             "AccessLogs",
             retention=plan.profile.log_retention,
             removal_policy=plan.profile.removal_policy,
+            deletion_protection_enabled=plan.profile.deletion_protection,
         )
         self.rest_api: apigateway.RestApi | None = None
         self.http_api: apigatewayv2.HttpApi | None = None
