@@ -210,3 +210,62 @@ def test_a_construct_that_wraps_existing_resources_says_so_with_imported() -> No
         )
     )
     assert missing == []
+
+
+# Every name the root exported before the layout by domain: user code imports them from the root.
+EXPORTED_BEFORE_THE_LAYOUT = (
+    "AlarmRule",
+    "AlarmThresholds",
+    "AlarmWindow",
+    "ApiKind",
+    "AppClient",
+    "AppRole",
+    "AuthPool",
+    "AutoscaledCapacity",
+    "BucketLifecycleRule",
+    "BudgetSpec",
+    "CorsPolicy",
+    "DataProtectionCheck",
+    "DataTable",
+    "FunctionSpec",
+    "ImageBuckets",
+    "IndexSpec",
+    "NagPack",
+    "Naming",
+    "ObservabilityPack",
+    "Panel",
+    "PlatformConfig",
+    "ProfilesTable",
+    "PropError",
+    "ProvisionedCapacity",
+    "ResourceKind",
+    "RouteSpec",
+    "SecureBucket",
+    "ServerlessApi",
+    "Stage",
+    "StageProfile",
+    "StorageTransition",
+    "SupportsObservability",
+    "TableAccess",
+    "TableSpec",
+    "UserGroup",
+    "WafRules",
+    "WatchPlan",
+    "Watchable",
+    "__version__",
+    "acknowledge",
+    "apply_standard_tags",
+    "configure_platform",
+    "enable_compliance",
+    "mark_stateful",
+    "tables_from_specs",
+    "use_naming",
+    "use_stage_profile",
+    "validate_name",
+)
+
+
+def test_every_name_exported_before_the_layout_still_imports_from_the_root() -> None:
+    missing = [n for n in EXPORTED_BEFORE_THE_LAYOUT if not hasattr(petplatform_constructs, n)]
+    assert missing == []
+    assert set(EXPORTED_BEFORE_THE_LAYOUT) <= set(petplatform_constructs.__all__)
