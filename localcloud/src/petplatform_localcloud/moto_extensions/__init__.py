@@ -50,11 +50,13 @@ from petplatform_localcloud.moto_extensions import (
     cognito,
     custom_resources,
     dynamodb,
+    events,
     iam,
     kms,
     messaging,
     s3,
     secretsmanager,
+    sqs,
     wafv2,
 )
 from petplatform_localcloud.moto_extensions.cloudformation_failures import ResourceFailedError
@@ -83,7 +85,7 @@ EXTENSIONS: tuple[type[CloudFormationModel], ...] = tuple(
     model
     for module in (
         dynamodb, s3, iam, cognito, cloudfront, custom_resources, secretsmanager, kms, awslambda,
-        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children,
+        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children, events,
     )
     for model in module.EXTENSIONS
 )  # fmt: skip
@@ -141,6 +143,8 @@ def _patches() -> tuple[Patch, ...]:
         *s3.PATCHES,
         *cloudformation_stacks.PATCHES,
         *cloudformation_change_sets.PATCHES,
+        *events.PATCHES,
+        *sqs.PATCHES,
     )
 
 
