@@ -81,11 +81,16 @@ def _deduplicated(original: Any) -> Any:
                 return
             seen[key] = now
         mappings = self.lambda_event_source_mappings
-        self.lambda_event_source_mappings = {}
-        try:
-            original(self, message)
-        finally:
-            self.lambda_event_source_mappings = mappings
+        if self.fifo_queue:  # deduplicated above (moto's own check ignores the scope)
+            with self._messages_lock:
+                self._messages.append(message)
+                self._messages_lock.notify_all()
+        else:
+            self.lambda_event_source_mappings = {}
+            try:
+                original(self, message)
+            finally:
+                self.lambda_event_source_mappings = mappings
         if moving:
             return
         deferred = getattr(_local, "deferred", None)
