@@ -14,6 +14,9 @@ in pools). One module per service:
   SQS policies), :mod:`.cloudwatch` (alarms), :mod:`.budgets`, :mod:`.wafv2`,
   :mod:`~petplatform_localcloud.moto_extensions.apigateway` and :mod:`.apigateway_children`
   (REST APIs, complete);
+* :mod:`.sqs` (FIFO names, deduplication, event source mappings run in-process, message move
+  tasks) and :mod:`.events` (rules on a bus by ``Ref``, archives, schema discoverers, Lambda
+  targets run in-process);
 * engine fixes: :mod:`.cloudformation_failures` (a failing resource is reported and rolled back
   as CloudFormation does), :mod:`.cloudformation_change_sets` and :mod:`.cloudformation_stacks`
   (what the real ``cdk bootstrap`` / ``cdk deploy`` / ``cdk destroy`` need).
