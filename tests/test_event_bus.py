@@ -179,6 +179,19 @@ def test_failed_invocation_alarms_per_rule(template: dict[str, Any]) -> None:
     assert len(dead_letters) == 2
 
 
+def _bus_and_a_plain_queue(stack: Stack) -> None:
+    target = sqs.Queue(stack, "Target", enforce_ssl=True)  # no dead-letter queue: SQS3
+    EventBus(
+        stack, "Events", event_bus_name="sqs3", rules=[RuleSpec("r", SYNC, [QueueTarget(target)])]
+    )
+
+
+def test_sqs3_is_acknowledged_on_the_rule_dead_letter_queue_only(stack_synth: Synth) -> None:
+    findings = stack_synth("event-bus-sqs3", _bus_and_a_plain_queue).findings
+    sqs3 = [f.path for f in findings if f.rule == "AwsSolutions-SQS3"]
+    assert sqs3 == ["Test/Target/Resource"]
+
+
 def test_no_unacknowledged_findings(result: SynthResult) -> None:
     # The test's own plain Lambda function (managed policy, runtime) is not the library's.
     assert [f for f in result.findings if not f.path.startswith("Test/Indexer/")] == []

@@ -56,6 +56,8 @@ def build(stack: Stack) -> None:
     )
     main.grant_consume(worker)
     main.grant_send(worker)
+    operator = iam.Role(stack, "Operator", assumed_by=iam.AccountRootPrincipal())
+    main.grant_redrive(operator)
     key = kms.Key(stack, "QueueKey", enable_key_rotation=True)
     FifoPipeline(
         stack,
@@ -200,6 +202,10 @@ def test_grants(template: dict[str, Any]) -> None:
     actions = {a for s in worker for a in s["Action"]}
     assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"} <= actions
     assert "sqs:SendMessage" in actions
+    operator = next(v for k, v in statements.items() if k.startswith("OperatorDefaultPolicy"))
+    redrive = [s for s in operator if "sqs:StartMessageMoveTask" in s["Action"]]
+    dlq_id = resource_named(template, QUEUE, "listbackup-main-queue-dlq-dev")[0]
+    assert [r["Resource"] for r in redrive] == [{"Fn::GetAtt": [dlq_id, "Arn"]}]
 
 
 @pytest.mark.checklist("002#36")
