@@ -67,7 +67,8 @@ class FifoPipelineProps(TypedDict, total=False):
     encryption_key: kms.IKey
     """Customer-managed KMS key of both queues. Default: SQS-managed encryption (SSE-SQS)."""
     consumer: FunctionSpec
-    """A Lambda function consuming the queue, declared as in ServerlessApi. Default none."""
+    """A Lambda function consuming the queue, declared as in ServerlessApi (its ``timeout``
+    defaults to 30 s here); it finds the queue URL in ``QUEUE_URL``. Default none."""
     batch_size: int
     """Messages per invocation: 1-10 for FIFO, 1-10000 for standard. Default 10."""
     max_batching_window: Duration
