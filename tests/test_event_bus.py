@@ -23,7 +23,9 @@ from petplatform_constructs import (
     PropError,
     QueueTarget,
     RuleSpec,
+    StageProfile,
     use_naming,
+    use_stage_profile,
 )
 from petplatform_constructs.core.errors import PropErrors
 from petplatform_constructs.testing import SynthResult, make_app
@@ -268,3 +270,15 @@ def test_every_problem_is_reported_at_once() -> None:
         "rules[r].event_pattern",
         "rules[r].targets",
     }
+
+
+def test_rules_added_later_are_checked_too_on_every_bus() -> None:
+    stack = _stack()
+    use_stage_profile(stack, StageProfile.for_stage("dev"))
+    first = EventBus(stack, "First", event_bus_name="first")
+    second = EventBus(stack, "Second", event_bus_name="second")
+    target = sqs.Queue(stack, "Target")
+    first.add_rule(RuleSpec("r", SYNC, [QueueTarget(target)]))
+    second.add_rule(RuleSpec("r", SYNC, [QueueTarget(target)]))  # per bus: no clash
+    with pytest.raises(PropError, match="unique per bus"):
+        first.add_rule(RuleSpec("r", SYNC, [QueueTarget(target)]))

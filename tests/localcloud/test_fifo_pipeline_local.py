@@ -17,12 +17,14 @@ import pytest
 pytest.importorskip("moto", reason="needs the `local` extra (moto[server], boto3)")
 
 from aws_cdk import Duration, Environment, Stack
+from aws_cdk import aws_logs as logs
 
 from petplatform_constructs import (
     EventBus,
     FifoPipeline,
     FunctionSpec,
     FunctionTarget,
+    LogGroupTarget,
     Naming,
     QueueTarget,
     RuleSpec,
@@ -41,6 +43,7 @@ QUEUE = "flow-orders-dev.fifo"
 DLQ = "flow-orders-dlq-dev.fifo"
 ROUTED = "flow-routed-dev.fifo"
 BUS = "flow-events-dev"
+AUDIT = "/flow/audit"
 
 
 def _build(app: Any) -> None:
@@ -56,6 +59,7 @@ def _build(app: Any) -> None:
         batch_size=10,
     )
     routed = FifoPipeline(stack, "Routed", name="routed")
+    audit = logs.LogGroup(stack, "Audit", log_group_name=AUDIT)
     assert orders.consumer is not None
     EventBus(
         stack,
@@ -67,7 +71,11 @@ def _build(app: Any) -> None:
                 {"source": ["flow.orders"], "detail-type": ["OrderPlaced"]},
                 [QueueTarget(routed, message_group_id="orders")],
             ),
-            RuleSpec("audit", {"source": ["flow.audit"]}, [FunctionTarget(orders.consumer)]),
+            RuleSpec(
+                "audit",
+                {"source": ["flow.audit"]},
+                [FunctionTarget(orders.consumer), LogGroupTarget(audit)],
+            ),
         ],
     )
 
@@ -254,7 +262,7 @@ def test_an_event_reaches_the_fifo_queue_with_its_group_and_replays(
     assert json.loads(again["Body"])["detail"] == {"order": "o-1"}
 
 
-def test_a_lambda_target_receives_its_event(consumer: Any, cloud: LocalCloud) -> None:
+def test_lambda_and_log_group_targets_receive_their_event(consumer: Any, cloud: LocalCloud) -> None:
     consumer.EVENTS.clear()
     put = cloud.client("events").put_events(
         Entries=[
@@ -269,3 +277,5 @@ def test_a_lambda_target_receives_its_event(consumer: Any, cloud: LocalCloud) ->
     assert put["FailedEntryCount"] == 0
     (event,) = consumer.EVENTS
     assert event["detail"] == {"who": "ops"} and event["source"] == "flow.audit"
+    logged = cloud.client("logs").filter_log_events(logGroupName=AUDIT)["events"]
+    assert [json.loads(e["message"])["detail"] for e in logged] == [{"who": "ops"}]

@@ -34,7 +34,11 @@ from petplatform_constructs.integration.event_bus.props import (
     RuleSpec,
     RuleTarget,
 )
-from petplatform_constructs.integration.event_bus.validation import as_queue, check_bus
+from petplatform_constructs.integration.event_bus.validation import (
+    as_queue,
+    check_bus,
+    check_rules,
+)
 from petplatform_constructs.platform.compliance import acknowledge
 from petplatform_constructs.platform.stage import StageProfile
 
@@ -124,9 +128,7 @@ class EventBus(Construct):
     def add_rule(self, rule: RuleSpec) -> events.Rule:
         """Add one rule (validated like those of ``rules``); return it."""
         problems = Problems(f"{type(self).__name__} {self.node.path}")
-        check_bus(
-            self, problems, {"event_bus_name": "x", "rules": [*self._rule_specs, rule]}, frozenset()
-        )
+        check_rules(problems, [*self._rule_specs, rule])
         problems.raise_if_any()
         scope = Construct(self, f"Rule-{rule.name}")
         dlq = sqs.Queue(

@@ -23,7 +23,14 @@ from petplatform_constructs.integration.event_bus.props import (
 )
 from petplatform_constructs.platform.naming import Naming
 
-__all__ = ["EVENT_FIELDS", "MAX_TARGETS", "as_queue", "check_bus", "check_event_pattern"]
+__all__ = [
+    "EVENT_FIELDS",
+    "MAX_TARGETS",
+    "as_queue",
+    "check_bus",
+    "check_event_pattern",
+    "check_rules",
+]
 
 EVENT_FIELDS = frozenset(
     {
@@ -112,7 +119,7 @@ def check_bus(
         for index, statement in enumerate(props.get("policy_statements") or ()):
             _check_statement(scope, problems, f"policy_statements[{index}]", statement)
     if "rules" not in rejected:
-        _check_rules(problems, props.get("rules") or ())
+        check_rules(problems, props.get("rules") or ())
     return name
 
 
@@ -137,7 +144,8 @@ def _as_list(value: object) -> list[object]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def _check_rules(problems: Problems, rules: Sequence[RuleSpec]) -> None:
+def check_rules(problems: Problems, rules: Sequence[RuleSpec]) -> None:
+    """Record every problem of ``rules``: names, patterns, targets, retries."""
     if not problems.check_sequence("rules", rules, RuleSpec, "RuleSpec"):
         return
     names = [rule.name for rule in rules]
