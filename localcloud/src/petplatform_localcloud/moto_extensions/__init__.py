@@ -14,6 +14,9 @@ in pools). One module per service:
   SQS policies), :mod:`.cloudwatch` (alarms), :mod:`.budgets`, :mod:`.wafv2`,
   :mod:`~petplatform_localcloud.moto_extensions.apigateway` and :mod:`.apigateway_children`
   (REST APIs, complete);
+* :mod:`.sqs` (FIFO names, deduplication, event source mappings run in-process, message move
+  tasks) and :mod:`.events` (rules on a bus by ``Ref``, archives, schema discoverers, Lambda
+  targets run in-process);
 * engine fixes: :mod:`.cloudformation_failures` (a failing resource is reported and rolled back
   as CloudFormation does), :mod:`.cloudformation_change_sets` and :mod:`.cloudformation_stacks`
   (what the real ``cdk bootstrap`` / ``cdk deploy`` / ``cdk destroy`` need).
@@ -50,11 +53,13 @@ from petplatform_localcloud.moto_extensions import (
     cognito,
     custom_resources,
     dynamodb,
+    events,
     iam,
     kms,
     messaging,
     s3,
     secretsmanager,
+    sqs,
     wafv2,
 )
 from petplatform_localcloud.moto_extensions.cloudformation_failures import ResourceFailedError
@@ -83,7 +88,7 @@ EXTENSIONS: tuple[type[CloudFormationModel], ...] = tuple(
     model
     for module in (
         dynamodb, s3, iam, cognito, cloudfront, custom_resources, secretsmanager, kms, awslambda,
-        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children,
+        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children, events,
     )
     for model in module.EXTENSIONS
 )  # fmt: skip
@@ -141,6 +146,8 @@ def _patches() -> tuple[Patch, ...]:
         *s3.PATCHES,
         *cloudformation_stacks.PATCHES,
         *cloudformation_change_sets.PATCHES,
+        *events.PATCHES,
+        *sqs.PATCHES,
     )
 
 
