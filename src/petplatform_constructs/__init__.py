@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     )
     from petplatform_constructs.platform.stage import Stage, StageProfile, use_stage_profile
     from petplatform_constructs.platform.tagging import apply_standard_tags
+    from petplatform_constructs.resilience.dr_replication import DrReplication, DrReplicationProps
     from petplatform_constructs.storage.image_buckets import ImageBuckets, ImageBucketsProps
     from petplatform_constructs.storage.secure_bucket import (
         BucketLifecycleRule,
@@ -91,6 +92,8 @@ _HOME: dict[str, str] = {
     "BucketLifecycleRule": "petplatform_constructs.storage.secure_bucket",
     "BudgetSpec": "petplatform_constructs.observability.pack",
     "Cdn": "petplatform_constructs.edge.cdn",
+    "DrReplication": "petplatform_constructs.resilience.dr_replication",
+    "DrReplicationProps": "petplatform_constructs.resilience.dr_replication",
     "CdnOptions": "petplatform_constructs.edge.cdn",
     "CdnProps": "petplatform_constructs.edge.cdn",
     "CorsPolicy": "petplatform_constructs.storage.secure_bucket",
@@ -158,6 +161,8 @@ __all__ = [
     "DataProtectionCheck",
     "DataTable",
     "DataTableProps",
+    "DrReplication",
+    "DrReplicationProps",
     "FunctionSpec",
     "ImageBuckets",
     "ImageBucketsProps",
