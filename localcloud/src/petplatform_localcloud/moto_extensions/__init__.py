@@ -11,7 +11,8 @@ in pools). One module per service:
   enforcement), :mod:`.iam` (managed policies, roles), :mod:`.cognito` (user pools, clients,
   domains, groups), :mod:`.cloudfront`, :mod:`.custom_resources` (``Custom::*``, CDK metadata);
 * :mod:`.secretsmanager`, :mod:`.kms`, :mod:`.awslambda` (permissions), :mod:`.messaging` (SNS,
-  SQS policies), :mod:`.cloudwatch` (alarms), :mod:`.budgets`, :mod:`.wafv2`,
+  SQS policies), :mod:`.cloudwatch` (alarms), :mod:`.budgets`, :mod:`.wafv2`, :mod:`.backup`
+  (vaults, plans, selections, and the backup jobs moto lacks),
   :mod:`~petplatform_localcloud.moto_extensions.apigateway` and :mod:`.apigateway_children`
   (REST APIs, complete);
 * engine fixes: :mod:`.cloudformation_failures` (a failing resource is reported and rolled back
@@ -41,6 +42,7 @@ from petplatform_localcloud.moto_extensions import (
     apigateway,
     apigateway_children,
     awslambda,
+    backup,
     budgets,
     cloudformation_change_sets,
     cloudformation_failures,
@@ -83,7 +85,7 @@ EXTENSIONS: tuple[type[CloudFormationModel], ...] = tuple(
     model
     for module in (
         dynamodb, s3, iam, cognito, cloudfront, custom_resources, secretsmanager, kms, awslambda,
-        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children,
+        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children, backup,
     )
     for model in module.EXTENSIONS
 )  # fmt: skip
