@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     )
     from petplatform_constructs.data.profiles_table import ProfilesTable
     from petplatform_constructs.data.table_specs import TableSpec, tables_from_specs
-    from petplatform_constructs.edge.cdn import Cdn, CdnOptions, CdnProps
+    from petplatform_constructs.edge.cdn import Cdn, CdnEdge, CdnEdgeProps, CdnOptions, CdnProps
     from petplatform_constructs.identity.app_role import AppRole, AppRoleProps
     from petplatform_constructs.identity.auth_pool import (
         AppClient,
@@ -92,6 +92,8 @@ _HOME: dict[str, str] = {
     "BucketLifecycleRule": "petplatform_constructs.storage.secure_bucket",
     "BudgetSpec": "petplatform_constructs.observability.pack",
     "Cdn": "petplatform_constructs.edge.cdn",
+    "CdnEdge": "petplatform_constructs.edge.cdn",
+    "CdnEdgeProps": "petplatform_constructs.edge.cdn",
     "DrReplication": "petplatform_constructs.resilience.dr_replication",
     "DrReplicationProps": "petplatform_constructs.resilience.dr_replication",
     "CdnOptions": "petplatform_constructs.edge.cdn",
@@ -155,6 +157,8 @@ __all__ = [
     "BucketLifecycleRule",
     "BudgetSpec",
     "Cdn",
+    "CdnEdge",
+    "CdnEdgeProps",
     "CdnOptions",
     "CdnProps",
     "CorsPolicy",
