@@ -116,11 +116,16 @@ def _check_supported(cloud: LocalCloud, stack: AssemblyStack, template: Json) ->
         )
 
 
+_EMULATED_CUSTOM = ("Custom::CrossRegionExportWriter", "Custom::CrossRegionExportReader")
+
+
 def _custom_resources(template: Json) -> tuple[str, ...]:
+    """Custom resources whose handlers do not run (cross-region exports are emulated)."""
     return tuple(
         logical_id
         for logical_id, r in template.get("Resources", {}).items()
-        if str(r.get("Type")).startswith("Custom::") or r.get("Type") in _CUSTOM_TYPES
+        if (str(r.get("Type")).startswith("Custom::") or r.get("Type") in _CUSTOM_TYPES)
+        and r.get("Type") not in _EMULATED_CUSTOM
     )
 
 

@@ -12,7 +12,8 @@ in pools). One module per service:
   domains, groups), :mod:`.cloudfront`, :mod:`.custom_resources` (``Custom::*``, CDK metadata);
 * :mod:`.secretsmanager`, :mod:`.kms`, :mod:`.awslambda` (permissions), :mod:`.messaging` (SNS,
   SQS policies), :mod:`.cloudwatch` (alarms), :mod:`.budgets`, :mod:`.wafv2`, :mod:`.backup`
-  (vaults, plans, selections, and the backup jobs moto lacks),
+  (vaults, plans, selections, and the backup jobs moto lacks), :mod:`.acm` (certificates,
+  issued at once),
   :mod:`~petplatform_localcloud.moto_extensions.apigateway` and :mod:`.apigateway_children`
   (REST APIs, complete);
 * engine fixes: :mod:`.cloudformation_failures` (a failing resource is reported and rolled back
@@ -39,6 +40,7 @@ from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 
 from petplatform_localcloud.moto_extensions import (
+    acm,
     apigateway,
     apigateway_children,
     awslambda,
@@ -85,7 +87,7 @@ EXTENSIONS: tuple[type[CloudFormationModel], ...] = tuple(
     model
     for module in (
         dynamodb, s3, iam, cognito, cloudfront, custom_resources, secretsmanager, kms, awslambda,
-        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children, backup,
+        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children, backup, acm,
     )
     for model in module.EXTENSIONS
 )  # fmt: skip
