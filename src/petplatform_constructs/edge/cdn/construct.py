@@ -1,4 +1,5 @@
-"""Cdn: a CloudFront distribution in front of a private S3 bucket, through Origin Access Control.
+"""Cdn: a CloudFront distribution in front of a private S3 bucket (Origin Access Control), an API,
+or both.
 
 The bucket keeps all four Block Public Access flags: its policy allows only
 ``cloudfront.amazonaws.com`` with this distribution's ``AWS:SourceArn`` (and a KMS key in the
@@ -52,15 +53,16 @@ class Cdn(Construct):
 
     Construct ids (a public contract: renaming them replaces the resources): ``Distribution``
     (:data:`DISTRIBUTION_CONSTRUCT_ID`), ``CorsCachePolicy`` (with ``cors_cache_key``),
-    ``CdnAccessLogs/Source``, ``/Destination`` and ``/Delivery`` (with ``access_logs_bucket``);
+    ``CdnAccessLogs/Source``, ``/Destination`` and ``/Delivery`` (with ``access_logs_bucket``),
+    ``AliasRecord`` and ``AliasRecordIpv6`` (with ``hosted_zone``);
     outputs ``DistributionDomainName``, ``DistributionAliases`` (with ``custom_domain``) and, with
     ``export_prefix``, ``DistributionIdOutput``.
 
     Args:
         scope: parent construct.
         id: construct id of this Cdn.
-        bucket: the origin: an ``s3.IBucket`` or a wrapper with a ``bucket`` attribute (such as
-            ``SecureBucket``). Required.
+        bucket: the S3 origin: an ``s3.IBucket`` or a wrapper with a ``bucket`` attribute (such
+            as ``SecureBucket``). Required unless ``api_domain`` is given.
         props: see :class:`CdnProps`; every prop is optional and documents its default.
 
     Raises:
