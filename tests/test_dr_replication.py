@@ -17,6 +17,7 @@ from petplatform_constructs import (
     ObservabilityPack,
     PropError,
     SecureBucket,
+    StageProfile,
     configure_platform,
 )
 from petplatform_constructs.core.errors import PropErrors
@@ -377,3 +378,25 @@ def test_every_problem_is_reported_at_once() -> None:
     error = _attempt(build)
     assert isinstance(error, PropErrors)
     assert {e.prop for e in error.errors} == {"dr_region", "tables[0]", "buckets[0]", "retention"}
+
+
+def test_names_need_a_naming_strategy_which_is_reported_before_building() -> None:
+    stack = Stack(App(), "S", env=Environment(account=ACCOUNT, region="us-west-2"))
+    with pytest.raises(PropError, match="no naming strategy") as info:
+        DrReplication(stack, "Dr", dr_region="us-east-1")
+    assert info.value.prop == "naming"
+    assert not [c for c in stack.node.find_all() if "Backup" in c.node.id]
+
+
+def test_tables_only_without_backup_need_no_platform_configuration() -> None:
+    app = App()
+    stack = Stack(app, "S", env=Environment(account=ACCOUNT, region="us-west-2"))
+    table = dynamodb.TableV2(
+        stack, "T", partition_key=dynamodb.Attribute(name="k", type=dynamodb.AttributeType.STRING)
+    )
+    dr = DrReplication(
+        stack, "Dr", dr_region="eu-west-1", tables=[table], backup=False,
+        stage_profile=StageProfile.for_stage("dev"),
+    )  # fmt: skip
+    assert dr.backup_vault is None and dr.replication_role is None
+    assert dr.dr_stack.region == "eu-west-1"

@@ -96,12 +96,17 @@ class DrReplication(Construct):
         plan = plan_dr(self, problems, props, rejected, dr_stack)
         base = props.get("name") or id.lower()
         naming = props.get("naming") if "naming" not in rejected else None
+        if plan is not None and (plan.buckets or props.get("backup", True)):
+            with problems.collecting():  # replica and vault names need a naming strategy
+                Naming.of(self, naming)
         problems.raise_if_any()
         assert plan is not None
 
         self.plan = plan
         self.primary_stack = Stack.of(self)
-        self.profile = StageProfile.of(self)
+        self.profile = StageProfile.of(
+            self, props.get("stage_profile") if "stage_profile" not in rejected else None
+        )
         self.dr_stack: Stack = dr_stack or self._create_dr_stack(plan)
         """The stack holding the DR side."""
         self.primary_stack.add_stack_dependency(self.dr_stack, "DR replicas and vault deploy first")
@@ -155,6 +160,7 @@ class DrReplication(Construct):
             "ReplicaAccessLogs",
             access_log_destination=True,
             naming=Naming.of(self, naming),
+            stage_profile=self.profile,
         )
         role = iam.Role(
             self,
@@ -172,6 +178,7 @@ class DrReplication(Construct):
                 f"Replica{index}",
                 name=f"{base}-replica-{index}",
                 naming=Naming.of(self, naming),
+                stage_profile=self.profile,
                 versioned=True,
                 server_access_logs_bucket=logs,
             ).bucket

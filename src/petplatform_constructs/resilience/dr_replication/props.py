@@ -18,6 +18,7 @@ from petplatform_constructs.core.resources import (  # noqa: F401
     TableLike,
 )
 from petplatform_constructs.platform.naming import Naming
+from petplatform_constructs.platform.stage import StageProfile
 
 __all__ = ["DrReplicationProps"]
 
@@ -44,6 +45,9 @@ class DrReplicationProps(TypedDict, total=False):
     construct id, lowercased."""
     naming: Naming
     """Naming strategy. Default: the app's (``configure_platform``)."""
+    stage_profile: StageProfile
+    """Retention of the replica buckets, vaults and keys. Default: the app's
+    (``configure_platform``)."""
     replicate_deletes: bool
     """Replicate delete markers, so a delete in the primary hides the object in the replica too.
     Default True."""
