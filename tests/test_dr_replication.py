@@ -57,6 +57,9 @@ def build_full() -> SynthResult:
     app = _app()
     stack = Stack(app, "Primary", env=WEST)
     table, bucket = _data(stack)
+    pack = ObservabilityPack(
+        stack, "Watch", alarm_email_addresses=["ops@example.com"], alarms_enabled=True
+    )
     dr = DrReplication(
         stack,
         "Dr",
@@ -67,9 +70,7 @@ def build_full() -> SynthResult:
         vault_lock=Duration.days(7),
         selection_tags={"backup": "daily"},
         export_prefix="ListBackup-Dr",
-    )
-    pack = ObservabilityPack(
-        stack, "Watch", alarm_email_addresses=["ops@example.com"], alarms_enabled=True
+        job_failure_topic=pack.alert_topic,
     )
     pack.watch(dr)
     return synth(app)
@@ -261,6 +262,26 @@ def test_failed_jobs_are_matched_and_alarmed(full: SynthResult) -> None:
         "NumberOfBackupJobsFailed",
         "NumberOfCopyJobsFailed",
     } <= metrics
+
+
+@pytest.mark.checklist("002#65")
+def test_rpo_and_rto_are_recorded_as_outputs(full: SynthResult) -> None:
+    outputs = full.template_json("Primary")["Outputs"]
+    values = {
+        k.removeprefix("Dr").rstrip("0123456789ABCDEF"): v["Value"] for k, v in outputs.items()
+    }
+    assert values["Rpo"] == "1 day" and values["Rto"] == "1 hour"
+
+
+def test_failed_jobs_go_to_the_topic(full: SynthResult) -> None:
+    rules = [
+        v["Properties"]
+        for v in full.template_json("Primary")["Resources"].values()
+        if v["Type"] == "AWS::Events::Rule"
+    ]
+    (rule,) = [r for r in rules if r["EventPattern"].get("source") == ["aws.backup"]]
+    assert rule["EventPattern"]["detail"] == {"state": ["FAILED", "ABORTED", "EXPIRED"]}
+    assert "WatchAlertTopic" in str(rule["Targets"]) or "Topic" in str(rule["Targets"])
 
 
 def test_outputs_and_exports(full: SynthResult) -> None:

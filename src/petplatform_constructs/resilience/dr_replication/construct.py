@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from typing import cast
 
-from aws_cdk import ArnFormat, CfnOutput, Duration, Environment, Stack, Token
+from aws_cdk import CfnOutput, Duration, Environment, Stack, Token
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 from typing_extensions import Unpack
@@ -32,13 +31,18 @@ from petplatform_constructs.core.exports import add_exports
 from petplatform_constructs.core.iam import wildcard_findings
 from petplatform_constructs.core.props import check_props
 from petplatform_constructs.core.watch import Watcher, WatchPlan
-from petplatform_constructs.platform.compliance import acknowledge, acknowledge_after_resolution
+from petplatform_constructs.platform.compliance import acknowledge_after_resolution
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.platform.stage import StageProfile
 from petplatform_constructs.resilience.dr_replication.alarms import dr_panels
+from petplatform_constructs.resilience.dr_replication.backup import (
+    BACKUP_PLAN_CONSTRUCT_ID,
+    BACKUP_VAULT_CONSTRUCT_ID,
+    DR_VAULT_CONSTRUCT_ID,
+    build_backup,
+)
 from petplatform_constructs.resilience.dr_replication.props import DrReplicationProps
 from petplatform_constructs.resilience.dr_replication.validation import (
-    DEFAULT_SCHEDULE,
     DrPlan,
     plan_dr,
 )
@@ -54,21 +58,6 @@ __all__ = [
 
 DR_STACK_SUFFIX = "Dr"
 """A DR stack that DrReplication creates is ``{primary stack id}Dr``."""
-BACKUP_VAULT_CONSTRUCT_ID = "BackupVault"
-"""Construct id of the primary vault (and ``BackupVaultKey`` of its key). Public contract."""
-DR_VAULT_CONSTRUCT_ID = "DrBackupVault"
-"""Construct id of the DR vault in the DR stack (and ``DrBackupVaultKey``). Public contract."""
-BACKUP_PLAN_CONSTRUCT_ID = "BackupPlan"
-"""Construct id of the backup plan. Public contract."""
-
-_BACKUP_MANAGED_POLICIES = (
-    "service-role/AWSBackupServiceRolePolicyForBackup",
-    "service-role/AWSBackupServiceRolePolicyForRestores",
-)
-_S3_BACKUP_MANAGED_POLICIES = (
-    "AWSBackupServiceRolePolicyForS3Backup",
-    "AWSBackupServiceRolePolicyForS3Restore",
-)
 
 
 class DrReplication(Construct):
@@ -257,124 +246,33 @@ class DrReplication(Construct):
             ],
         )
 
-    # -- AWS Backup -------------------------------------------------------------------------------
-    def _vault(
-        self, scope: Construct, id: str, name: str, plan: DrPlan, region: str
-    ) -> backup.BackupVault:
-        key = kms.Key(
-            scope,
-            f"{id}Key",
-            enable_key_rotation=True,
-            description=f"AWS Backup vault {name} ({region})",
-            removal_policy=self.profile.removal_policy,
-        )
-        return backup.BackupVault(
-            scope,
-            id,
-            backup_vault_name=name,
-            encryption_key=key,
-            removal_policy=self.profile.removal_policy,
-            lock_configuration=backup.LockConfiguration(min_retention=Duration.days(plan.lock_days))
-            if plan.lock_days is not None
-            else None,
-        )
-
     def _backup(
         self, plan: DrPlan, base: str, naming: Naming | None, props: DrReplicationProps
     ) -> None:
         strategy = Naming.of(self, naming)
-        vault_name = _vault_name(strategy.name(f"{base}-vault"))
-        dr_vault_name = _vault_name(strategy.name(f"{base}-dr-vault"))
-        self.backup_vault = self._vault(
-            self, BACKUP_VAULT_CONSTRUCT_ID, vault_name, plan, plan.primary_region
-        )
-        """The primary region's vault."""
-        self.dr_backup_vault = self._vault(
-            self._dr_scope, DR_VAULT_CONSTRUCT_ID, dr_vault_name, plan, plan.dr_region
-        )
-        """The DR region's vault, which receives the copies."""
-        dr_vault_ref = backup.BackupVault.from_backup_vault_arn(
+        parts = build_backup(
             self,
-            "DrVaultRef",
-            Stack.of(self).format_arn(
-                service="backup",
-                region=plan.dr_region,
-                resource="backup-vault",
-                resource_name=dr_vault_name,
-                arn_format=ArnFormat.COLON_RESOURCE_NAME,
-            ),
+            self._dr_scope,
+            plan,
+            props,
+            vault_name=_vault_name(strategy.name(f"{base}-vault")),
+            dr_vault_name=_vault_name(strategy.name(f"{base}-dr-vault")),
+            removal_policy=self.profile.removal_policy,
         )
-        self.backup_plan = backup.BackupPlan(
-            self,
-            BACKUP_PLAN_CONSTRUCT_ID,
-            backup_vault=self.backup_vault,
-            backup_plan_rules=[
-                backup.BackupPlanRule(
-                    rule_name="DailyWithDrCopy",
-                    schedule_expression=events.Schedule.expression(
-                        props.get("backup_schedule") or DEFAULT_SCHEDULE
-                    ),
-                    delete_after=Duration.days(plan.retention_days),
-                    enable_continuous_backup=props.get("continuous_backup", True),
-                    start_window=Duration.hours(1),
-                    completion_window=Duration.hours(8),
-                    copy_actions=[
-                        backup.BackupPlanCopyActionProps(
-                            destination_backup_vault=dr_vault_ref,
-                            delete_after=Duration.days(plan.copy_retention_days),
-                        )
-                    ],
-                )
-            ],
-        )
-        """The daily plan with continuous backup and the copy to the DR vault."""
-        managed = _BACKUP_MANAGED_POLICIES + (
-            _S3_BACKUP_MANAGED_POLICIES if plan.buckets or props.get("selection_tags") else ()
-        )
-        role = iam.Role(
-            self,
-            "BackupRole",
-            assumed_by=iam.ServicePrincipal("backup.amazonaws.com"),
-            description="AWS Backup: back up and restore the DR-protected resources",
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(n) for n in managed],
-        )
-        for name in managed:
-            acknowledge(
-                role,
-                f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]",
-                "AWS Backup's service-role policies are what AWS documents for a backup role: "
-                "they follow each resource type's backup and restore actions as AWS Backup "
-                "changes them, which a hand-written copy would not.",
-            )
-        resources = [backup.BackupResource.from_dynamo_db_table(t) for t in plan.tables] + [
-            backup.BackupResource.from_arn(b.bucket_arn) for b in plan.buckets
-        ]
-        if resources:
-            self.backup_plan.add_selection(
-                "Resources", resources=resources, role=role, allow_restores=False
-            )
-        tags = props.get("selection_tags") or {}
-        if tags:
-            self.backup_plan.add_selection(
-                "Tagged",
-                resources=[backup.BackupResource.from_tag(k, v) for k, v in sorted(tags.items())],
-                role=role,
-                allow_restores=False,
-            )
-        self.backup_failures = events.Rule(
-            self,
-            "BackupFailures",
-            description="Failed AWS Backup backup and copy jobs of the DR plan",
-            event_pattern=events.EventPattern(
-                source=["aws.backup"],
-                detail_type=["Backup Job State Change", "Copy Job State Change"],
-                detail={"state": ["FAILED", "ABORTED", "EXPIRED"]},
-            ),
-        )
+        self.backup_vault = parts.vault
+        self.dr_backup_vault = parts.dr_vault
+        self.backup_plan = parts.plan
+        self.backup_failures = parts.failures
 
     # -- outputs, observability -------------------------------------------------------------------
     def _add_outputs(self, plan: DrPlan, props: DrReplicationProps) -> None:
         CfnOutput(self, "DrRegion", value=plan.dr_region, description="The DR region")
+        objectives = (
+            ("Rpo", props.get("rpo") or Duration.hours(24), "Recovery point objective"),
+            ("Rto", props.get("rto") or Duration.hours(1), "Recovery time objective"),
+        )
+        for output, value, label in objectives:
+            CfnOutput(self, output, value=value.to_human_string(), description=label)
         for index, name in enumerate(self.replica_bucket_names):
             CfnOutput(
                 self,

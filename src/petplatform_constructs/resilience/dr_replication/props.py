@@ -8,6 +8,7 @@ from typing import TypedDict
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb  # noqa: F401 (see below)
 from aws_cdk import aws_s3 as s3  # noqa: F401
+from aws_cdk import aws_sns as sns
 
 # The resource aliases are forward references to these modules and protocols: check_props
 # resolves the annotations below in this module's namespace, so they are imported at runtime.
@@ -70,5 +71,14 @@ class DrReplicationProps(TypedDict, total=False):
     deleted earlier. Default: no lock."""
     selection_tags: Mapping[str, str]
     """Also back up every resource carrying these tags (key: value). Default: none."""
+    job_failure_topic: sns.ITopic
+    """Topic that receives the EventBridge events of failed, aborted or expired backup and copy
+    jobs. Default: the rule matches them with no target (``backup_failures.add_target``)."""
+    rpo: Duration
+    """Recovery point objective, recorded as an output; the backup schedule must meet it.
+    Default 24 hours."""
+    rto: Duration
+    """Recovery time objective, recorded as an output (meeting it is a deploy-time drill).
+    Default 1 hour."""
     export_prefix: str
     """Export ``{prefix}-BackupVaultArn`` and ``{prefix}-BackupPlanId``. Default: no exports."""
