@@ -16,6 +16,9 @@ in pools). One module per service:
   issued at once),
   :mod:`~petplatform_localcloud.moto_extensions.apigateway` and :mod:`.apigateway_children`
   (REST APIs, complete);
+* :mod:`.sqs` (FIFO names, deduplication, event source mappings run in-process, message move
+  tasks) and :mod:`.events` (rules on a bus by ``Ref``, archives, schema discoverers, Lambda
+  targets run in-process);
 * engine fixes: :mod:`.cloudformation_failures` (a failing resource is reported and rolled back
   as CloudFormation does), :mod:`.cloudformation_change_sets` and :mod:`.cloudformation_stacks`
   (what the real ``cdk bootstrap`` / ``cdk deploy`` / ``cdk destroy`` need).
@@ -54,11 +57,13 @@ from petplatform_localcloud.moto_extensions import (
     cognito,
     custom_resources,
     dynamodb,
+    events,
     iam,
     kms,
     messaging,
     s3,
     secretsmanager,
+    sqs,
     wafv2,
 )
 from petplatform_localcloud.moto_extensions.cloudformation_failures import ResourceFailedError
@@ -87,7 +92,8 @@ EXTENSIONS: tuple[type[CloudFormationModel], ...] = tuple(
     model
     for module in (
         dynamodb, s3, iam, cognito, cloudfront, custom_resources, secretsmanager, kms, awslambda,
-        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children, backup, acm,
+        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children, events, backup,
+        acm,
     )
     for model in module.EXTENSIONS
 )  # fmt: skip
@@ -145,6 +151,8 @@ def _patches() -> tuple[Patch, ...]:
         *s3.PATCHES,
         *cloudformation_stacks.PATCHES,
         *cloudformation_change_sets.PATCHES,
+        *events.PATCHES,
+        *sqs.PATCHES,
     )
 
 
