@@ -19,7 +19,10 @@ import petplatform_constructs
 PACKAGE = Path(petplatform_constructs.__file__).parent
 ROOT_NAME = "petplatform_constructs"
 LAYERS = ("core", "platform")  # shared by everything, depending on no construct
-DOMAINS = ("data", "storage", "identity", "compute", "integration", "network", "edge", "delivery")
+DOMAINS = (
+    "data", "storage", "identity", "compute", "integration", "network", "edge", "delivery",
+    "resilience",
+)  # fmt: skip
 MAX_LINES = 450
 REQUIREMENT_REFERENCE = re.compile(r"\b\d{3}#\d+|\b[Cc]onflicts? \d+")
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     )
     from petplatform_constructs.data.profiles_table import ProfilesTable
     from petplatform_constructs.data.table_specs import TableSpec, tables_from_specs
-    from petplatform_constructs.edge.cdn import Cdn, CdnOptions, CdnProps
+    from petplatform_constructs.edge.cdn import Cdn, CdnEdge, CdnEdgeProps, CdnOptions, CdnProps
     from petplatform_constructs.identity.app_role import AppRole, AppRoleProps
     from petplatform_constructs.identity.auth_pool import (
         AppClient,
@@ -82,6 +82,7 @@ if TYPE_CHECKING:
     )
     from petplatform_constructs.platform.stage import Stage, StageProfile, use_stage_profile
     from petplatform_constructs.platform.tagging import apply_standard_tags
+    from petplatform_constructs.resilience.dr_replication import DrReplication, DrReplicationProps
     from petplatform_constructs.storage.image_buckets import ImageBuckets, ImageBucketsProps
     from petplatform_constructs.storage.secure_bucket import (
         BucketLifecycleRule,
@@ -105,6 +106,10 @@ _HOME: dict[str, str] = {
     "BucketLifecycleRule": "petplatform_constructs.storage.secure_bucket",
     "BudgetSpec": "petplatform_constructs.observability.pack",
     "Cdn": "petplatform_constructs.edge.cdn",
+    "CdnEdge": "petplatform_constructs.edge.cdn",
+    "CdnEdgeProps": "petplatform_constructs.edge.cdn",
+    "DrReplication": "petplatform_constructs.resilience.dr_replication",
+    "DrReplicationProps": "petplatform_constructs.resilience.dr_replication",
     "CdnOptions": "petplatform_constructs.edge.cdn",
     "CdnProps": "petplatform_constructs.edge.cdn",
     "CorsPolicy": "petplatform_constructs.storage.secure_bucket",
@@ -176,12 +181,16 @@ __all__ = [
     "BucketLifecycleRule",
     "BudgetSpec",
     "Cdn",
+    "CdnEdge",
+    "CdnEdgeProps",
     "CdnOptions",
     "CdnProps",
     "CorsPolicy",
     "DataProtectionCheck",
     "DataTable",
     "DataTableProps",
+    "DrReplication",
+    "DrReplicationProps",
     "EventBus",
     "EventBusProps",
     "FifoPipeline",

@@ -11,7 +11,9 @@ in pools). One module per service:
   enforcement), :mod:`.iam` (managed policies, roles), :mod:`.cognito` (user pools, clients,
   domains, groups), :mod:`.cloudfront`, :mod:`.custom_resources` (``Custom::*``, CDK metadata);
 * :mod:`.secretsmanager`, :mod:`.kms`, :mod:`.awslambda` (permissions), :mod:`.messaging` (SNS,
-  SQS policies), :mod:`.cloudwatch` (alarms), :mod:`.budgets`, :mod:`.wafv2`,
+  SQS policies), :mod:`.cloudwatch` (alarms), :mod:`.budgets`, :mod:`.wafv2`, :mod:`.backup`
+  (vaults, plans, selections, and the backup jobs moto lacks), :mod:`.acm` (certificates,
+  issued at once),
   :mod:`~petplatform_localcloud.moto_extensions.apigateway` and :mod:`.apigateway_children`
   (REST APIs, complete);
 * :mod:`.sqs` (FIFO names, deduplication, event source mappings run in-process, message move
@@ -41,9 +43,11 @@ from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 
 from petplatform_localcloud.moto_extensions import (
+    acm,
     apigateway,
     apigateway_children,
     awslambda,
+    backup,
     budgets,
     cloudformation_change_sets,
     cloudformation_failures,
@@ -88,7 +92,8 @@ EXTENSIONS: tuple[type[CloudFormationModel], ...] = tuple(
     model
     for module in (
         dynamodb, s3, iam, cognito, cloudfront, custom_resources, secretsmanager, kms, awslambda,
-        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children, events,
+        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children, events, backup,
+        acm,
     )
     for model in module.EXTENSIONS
 )  # fmt: skip
