@@ -75,7 +75,7 @@ clean:
 
 # What the library costs over aws-cdk-lib for one table (cold process, wall time; target <= 1.10x).
 bench: $(STAMP)
-	$(WITH_NODE) $(PY) benchmarks/synth_overhead.py --runs 5
+	$(WITH_NODE) $(PY) benchmarks/synth_overhead.py --runs 9
 
 # Accept new stateful resources (or a reviewed change) into tests/examples/stateful-manifest.json.
 manifest: $(STAMP)

@@ -19,7 +19,10 @@ import petplatform_constructs
 PACKAGE = Path(petplatform_constructs.__file__).parent
 ROOT_NAME = "petplatform_constructs"
 LAYERS = ("core", "platform")  # shared by everything, depending on no construct
-DOMAINS = ("data", "storage", "identity", "compute", "integration", "network", "edge", "delivery")
+DOMAINS = (
+    "data", "storage", "identity", "compute", "integration", "network", "edge", "delivery",
+    "resilience",
+)  # fmt: skip
 MAX_LINES = 450
 REQUIREMENT_REFERENCE = re.compile(r"\b\d{3}#\d+|\b[Cc]onflicts? \d+")
 
@@ -166,3 +169,106 @@ def test_every_public_name_resolves_to_its_home_module() -> None:
 @pytest.mark.parametrize("name", sorted(petplatform_constructs._HOME))
 def test_a_public_name_imports(name: str) -> None:
     assert getattr(petplatform_constructs, name) is not None
+
+
+def _construct_classes() -> dict[str, type]:
+    from constructs import Construct
+
+    classes = {}
+    for name in petplatform_constructs._HOME:
+        value = getattr(petplatform_constructs, name)
+        if isinstance(value, type) and issubclass(value, Construct):
+            classes[name] = value
+    return classes
+
+
+def test_every_construct_signature_is_scope_id_then_keywords() -> None:
+    import inspect
+
+    shapes = {}
+    for name, cls in _construct_classes().items():
+        params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+        positional = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+        shapes[name] = positional
+    assert len(shapes) >= 9
+    assert {n: p for n, p in shapes.items() if p != ["scope", "id"]} == {}
+
+
+def test_a_construct_that_wraps_existing_resources_says_so_with_imported() -> None:
+    import inspect
+
+    wrapping = {
+        name: cls
+        for name, cls in _construct_classes().items()
+        if any(p.startswith("existing_") for p in inspect.signature(cls.__init__).parameters)
+    }
+    assert {"DataTable", "SecureBucket", "AuthPool", "AppRole"} <= set(wrapping)
+    missing = sorted(
+        name
+        for name, cls in wrapping.items()
+        if not any(
+            "self.imported" in inspect.getsource(base)
+            for base in cls.__mro__
+            if base.__module__.startswith(ROOT_NAME)
+        )
+    )
+    assert missing == []
+
+
+# Every name the root exported before the layout by domain: user code imports them from the root.
+EXPORTED_BEFORE_THE_LAYOUT = (
+    "AlarmRule",
+    "AlarmThresholds",
+    "AlarmWindow",
+    "ApiKind",
+    "AppClient",
+    "AppRole",
+    "AuthPool",
+    "AutoscaledCapacity",
+    "BucketLifecycleRule",
+    "BudgetSpec",
+    "CorsPolicy",
+    "DataProtectionCheck",
+    "DataTable",
+    "FunctionSpec",
+    "ImageBuckets",
+    "IndexSpec",
+    "NagPack",
+    "Naming",
+    "ObservabilityPack",
+    "Panel",
+    "PlatformConfig",
+    "ProfilesTable",
+    "PropError",
+    "ProvisionedCapacity",
+    "ResourceKind",
+    "RouteSpec",
+    "SecureBucket",
+    "ServerlessApi",
+    "Stage",
+    "StageProfile",
+    "StorageTransition",
+    "SupportsObservability",
+    "TableAccess",
+    "TableSpec",
+    "UserGroup",
+    "WafRules",
+    "WatchPlan",
+    "Watchable",
+    "__version__",
+    "acknowledge",
+    "apply_standard_tags",
+    "configure_platform",
+    "enable_compliance",
+    "mark_stateful",
+    "tables_from_specs",
+    "use_naming",
+    "use_stage_profile",
+    "validate_name",
+)
+
+
+def test_every_name_exported_before_the_layout_still_imports_from_the_root() -> None:
+    missing = [n for n in EXPORTED_BEFORE_THE_LAYOUT if not hasattr(petplatform_constructs, n)]
+    assert missing == []
+    assert set(EXPORTED_BEFORE_THE_LAYOUT) <= set(petplatform_constructs.__all__)

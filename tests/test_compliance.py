@@ -12,6 +12,8 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as ddb
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 
 from petplatform_constructs import NagPack, PropError, acknowledge, mark_stateful
 from petplatform_constructs.platform.compliance import find_data_protection_gaps
@@ -135,24 +137,42 @@ def test_snapshot_counts_as_kept_and_unmarked_log_groups_are_ignored(tmp_path: P
                 "UpdateReplacePolicy": "Snapshot",
                 "Properties": {"DeletionProtection": True},
             },
-            "AppLogs": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Delete"},
+            "Topic": {"Type": "AWS::SNS::Topic", "DeletionPolicy": "Delete"},
         },
     )
     assert list(find_data_protection_gaps(path)) == []
 
 
-def _audit_logs(stack: Stack) -> None:
-    audit = logs.LogGroup(stack, "Audit", removal_policy=RemovalPolicy.RETAIN)
-    mark_stateful(audit)
+def _logs_and_queues(stack: Stack) -> None:
+    logs.LogGroup(stack, "Audit", removal_policy=RemovalPolicy.RETAIN)
+    logs.LogGroup(
+        stack, "Kept", removal_policy=RemovalPolicy.RETAIN, deletion_protection_enabled=True
+    )
     logs.LogGroup(stack, "AppLogs", removal_policy=RemovalPolicy.DESTROY)
+    sqs.Queue(stack, "Jobs", enforce_ssl=True, removal_policy=RemovalPolicy.DESTROY)
+    sqs.Queue(stack, "KeptJobs", enforce_ssl=True, removal_policy=RemovalPolicy.RETAIN)
+    mark_stateful(sns.Topic(stack, "Marked", enforce_ssl=True))
 
 
-def test_marked_log_groups_are_checked_and_others_are_not(
+def test_log_groups_queues_and_marked_resources_are_checked(
     stack_synth: Callable[..., SynthResult],
 ) -> None:
-    result = stack_synth("audit-logs", _audit_logs, stage="prod")
-    gaps = [(f.rule, f.path) for f in result.findings if f.plugin == "DataProtection"]
-    assert gaps == [("PP-DP3", "Test/Audit/Resource")]
+    result = stack_synth("logs-and-queues", _logs_and_queues, stage="prod")
+    gaps = sorted(
+        (f.rule, f.path.removeprefix("Test/").removesuffix("/Resource"))
+        for f in result.findings
+        if f.plugin == "DataProtection"
+    )
+    assert gaps == [
+        ("PP-DP1", "AppLogs"),
+        ("PP-DP1", "Jobs"),
+        ("PP-DP1", "Marked"),
+        ("PP-DP2", "AppLogs"),
+        ("PP-DP2", "Jobs"),
+        ("PP-DP2", "Marked"),
+        ("PP-DP3", "AppLogs"),
+        ("PP-DP3", "Audit"),
+    ]
 
 
 def test_global_table_needs_protection_on_every_replica(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from aws_cdk import Duration, Environment, Stack
+from aws_cdk import Duration, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -139,7 +139,7 @@ def _existing_topic(stack: Stack) -> None:
     ObservabilityPack(
         stack,
         "Monitoring",
-        alert_topic=topic,
+        existing_alert_topic=topic,
         alarms_enabled=True,
         dashboard_name="pettest-operations",
         alarm_window=AlarmWindow(
@@ -751,12 +751,14 @@ class _Pipeline(Construct):
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
-        self.dead_letters = sqs.Queue(self, "Dlq", enforce_ssl=True)
+        keep = RemovalPolicy.RETAIN
+        self.dead_letters = sqs.Queue(self, "Dlq", enforce_ssl=True, removal_policy=keep)
         self.queue = sqs.Queue(
             self,
             "Queue",
             enforce_ssl=True,
             dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=self.dead_letters),
+            removal_policy=keep,
         )
         self.worker = lambda_.Function(
             self,
@@ -1090,13 +1092,14 @@ def test_an_existing_topic_refuses_every_topic_creation_prop() -> None:
     topic = sns.Topic.from_topic_arn(stack, "Ops", "arn:aws:sns:us-east-1:123456789012:ops")
     with pytest.raises(
         PropError,
-        match=r"alert_topic='\w+ at Test/Ops'; an existing resource takes no creation props; "
-        r"remove alarm_email_addresses, encryption_key, topic_name or drop alert_topic",
+        match=r"existing_alert_topic='\w+ at Test/Ops'; an existing resource takes no creation "
+        r"props; remove alarm_email_addresses, encryption_key, topic_name or drop "
+        r"existing_alert_topic",
     ):
         ObservabilityPack(
             stack,
             "Monitoring",
-            alert_topic=topic,
+            existing_alert_topic=topic,
             alarm_email_addresses=["ops@example.com"],
             topic_name="ops",
             encryption_key=kms.Key(stack, "Key"),
@@ -1104,19 +1107,18 @@ def test_an_existing_topic_refuses_every_topic_creation_prop() -> None:
     # Several problems at once: the conflict and a bad dashboard name.
     problems = _problems(
         lambda: ObservabilityPack(
-            stack, "Other", alert_topic=topic, topic_name="ops", dashboard_name="a b"
+            stack, "Other", existing_alert_topic=topic, topic_name="ops", dashboard_name="a b"
         )
     )
-    assert set(problems) == {"alert_topic", "dashboard_name"}
+    assert set(problems) == {"existing_alert_topic", "dashboard_name"}
 
 
 def test_an_existing_topic_takes_the_shared_props_and_creates_no_topic() -> None:
     stack = _stack("prod")
     topic = sns.Topic.from_topic_arn(stack, "Ops", "arn:aws:sns:us-east-1:123456789012:ops")
-    pack = ObservabilityPack(
-        stack, "Monitoring", alert_topic=topic, name="ops", alarm_email_addresses=[]
-    )
+    pack = ObservabilityPack(stack, "Monitoring", existing_alert_topic=topic, name="ops")
     assert pack.alert_topic is topic
+    assert pack.imported
     assert (pack.created_topic, pack.topic_key) == (None, None)
     template = Template.from_stack(stack)
     template.resource_count_is(TOPIC, 0)
@@ -1124,8 +1126,10 @@ def test_an_existing_topic_takes_the_shared_props_and_creates_no_topic() -> None
     template.has_resource_properties(
         "AWS::CloudWatch::Dashboard", {"DashboardName": "pettest-prod-ops"}
     )
-    with pytest.raises(PropError, match=r"invalid alert_topic='arn:aws:sns:.*'; an sns\.ITopic"):
-        ObservabilityPack(stack, "Other", alert_topic="arn:aws:sns:us-east-1:1:ops")  # type: ignore[arg-type]
+    with pytest.raises(
+        PropError, match=r"invalid existing_alert_topic='arn:aws:sns:.*'; an sns\.ITopic"
+    ):
+        ObservabilityPack(stack, "Other", existing_alert_topic="arn:aws:sns:us-east-1:1:ops")  # type: ignore[arg-type]
 
 
 # -- bad input: names ------------------------------------------------------------------------

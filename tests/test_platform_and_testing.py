@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from aws_cdk import Stack
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_sqs as sqs
 
 from petplatform_constructs import Naming, ResourceKind, StageProfile, configure_platform
@@ -23,8 +23,13 @@ from petplatform_constructs.testing import (
 def _queues(stack: Stack) -> None:
     apply_standard_tags(stack, service="messaging")
     naming = Naming.of(stack)
+    keep = RemovalPolicy.RETAIN  # queues hold data: the data-protection check wants them kept
     dlq = sqs.Queue(
-        stack, "Dead", queue_name=naming.name("dead", ResourceKind.SQS_QUEUE), enforce_ssl=True
+        stack,
+        "Dead",
+        queue_name=naming.name("dead", ResourceKind.SQS_QUEUE),
+        enforce_ssl=True,
+        removal_policy=keep,
     )
     sqs.Queue(
         stack,
@@ -32,8 +37,9 @@ def _queues(stack: Stack) -> None:
         queue_name=naming.name("work", ResourceKind.SQS_QUEUE),
         enforce_ssl=True,
         dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=3),
+        removal_policy=keep,
     )
-    sqs.Queue(stack, "Lone", enforce_ssl=True)  # no DLQ: one known cdk-nag finding
+    sqs.Queue(stack, "Lone", enforce_ssl=True, removal_policy=keep)  # no DLQ: one nag finding
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,8 @@ class AssemblyStack:
     dependencies: tuple[str, ...]  # artifact ids of other stacks
     tags: dict[str, str] = field(default_factory=dict)
     assets: tuple[FileAsset, ...] = ()
+    region: str | None = None
+    """The region of the stack's environment, or None for an environment-agnostic stack."""
 
     def template(self) -> dict[str, Any]:
         loaded: dict[str, Any] = json.loads(self.template_path.read_text())
@@ -110,8 +112,15 @@ def read_assembly(outdir: Path | str) -> list[AssemblyStack]:
             dependencies=tuple(d for d in deps if d in stack_ids),
             tags=dict(props.get("tags", {})),
             assets=assets,
+            region=_region(artifact.get("environment", "")),
         )
     return _in_dependency_order(stacks)
+
+
+def _region(environment: str) -> str | None:
+    """``us-west-2`` of ``aws://123456789012/us-west-2``; None for ``unknown-region``."""
+    region = environment.rpartition("/")[2]
+    return None if not region or region.startswith("unknown-") else region
 
 
 def _in_dependency_order(stacks: dict[str, AssemblyStack]) -> list[AssemblyStack]:

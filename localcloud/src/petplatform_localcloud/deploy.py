@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from petplatform_constructs.testing import SynthResult
     from petplatform_localcloud.server import LocalCloud
 
-__all__ = ["deploy", "deployed", "destroy"]
+__all__ = ["deploy", "deployed", "destroy", "region_of"]
 
 _CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 _CUSTOM_TYPES = ("AWS::CloudFormation::CustomResource",)
@@ -44,38 +44,46 @@ def _select(stacks: list[AssemblyStack], names: Sequence[str] | None) -> list[As
     return [s for s in stacks if s.artifact_id in wanted]
 
 
-def _substitute(value: str, cloud: LocalCloud) -> str:
+def region_of(cloud: LocalCloud, stack: AssemblyStack) -> str:
+    """The region ``stack`` deploys to: its environment's, or the cloud's when it has none."""
+    return stack.region or cloud.region
+
+
+def _substitute(value: str, cloud: LocalCloud, region: str) -> str:
     return (
         value.replace("${AWS::AccountId}", cloud.account_id)
-        .replace("${AWS::Region}", cloud.region)
+        .replace("${AWS::Region}", region)
         .replace("${AWS::Partition}", "aws")
     )
 
 
 def _bootstrap(cloud: LocalCloud, stacks: Sequence[AssemblyStack]) -> None:
-    """What ``cdk bootstrap`` + asset publishing leave behind: the version parameter and the
-    file assets in the staging bucket."""
-    ssm = cloud.client("ssm")
-    s3 = cloud.client("s3")
-    parameters: set[str] = set()
+    """What ``cdk bootstrap`` + asset publishing leave behind, in each stack's region: the
+    version parameter and the file assets in the staging bucket."""
+    parameters: set[tuple[str, str]] = set()
     buckets: set[str] = set()
     for stack in stacks:
+        region = region_of(cloud, stack)
+        s3 = cloud.client("s3", region=region)
         for param in stack.template().get("Parameters", {}).values():
             if str(param.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
-                parameters.add(param["Default"])
+                parameters.add((region, param["Default"]))
         for asset in stack.assets:
-            bucket = _substitute(asset.bucket, cloud)
+            bucket = _substitute(asset.bucket, cloud, region)
             if bucket not in buckets:
                 buckets.add(bucket)
                 try:
                     s3.head_bucket(Bucket=bucket)
                 except ClientError:
-                    s3.create_bucket(Bucket=bucket)
+                    cloud.create_bucket(bucket, region=region)
             if asset.source.exists():
-                s3.put_object(Bucket=bucket, Key=_substitute(asset.key, cloud), Body=asset.body())
-    for name in sorted(parameters):
+                key = _substitute(asset.key, cloud, region)
+                s3.put_object(Bucket=bucket, Key=key, Body=asset.body())
+    for region, name in sorted(parameters):
         if name.startswith("/cdk-bootstrap/"):
-            ssm.put_parameter(Name=name, Value=_BOOTSTRAP_VERSION, Type="String", Overwrite=True)
+            cloud.client("ssm", region=region).put_parameter(
+                Name=name, Value=_BOOTSTRAP_VERSION, Type="String", Overwrite=True
+            )
 
 
 def _check_supported(cloud: LocalCloud, stack: AssemblyStack, template: Json) -> None:
@@ -108,11 +116,16 @@ def _check_supported(cloud: LocalCloud, stack: AssemblyStack, template: Json) ->
         )
 
 
+_EMULATED_CUSTOM = ("Custom::CrossRegionExportWriter", "Custom::CrossRegionExportReader")
+
+
 def _custom_resources(template: Json) -> tuple[str, ...]:
+    """Custom resources whose handlers do not run (cross-region exports are emulated)."""
     return tuple(
         logical_id
         for logical_id, r in template.get("Resources", {}).items()
-        if str(r.get("Type")).startswith("Custom::") or r.get("Type") in _CUSTOM_TYPES
+        if (str(r.get("Type")).startswith("Custom::") or r.get("Type") in _CUSTOM_TYPES)
+        and r.get("Type") not in _EMULATED_CUSTOM
     )
 
 
@@ -167,7 +180,7 @@ _OK = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
 
 
 def _deploy_stack(cloud: LocalCloud, stack: AssemblyStack) -> StackResult:
-    cfn = cloud.client("cloudformation")
+    cfn = cloud.client("cloudformation", region=region_of(cloud, stack))
     template = stack.template()
     _check_supported(cloud, stack, template)
     body = stack.template_body()
@@ -231,7 +244,9 @@ def deploy(
 ) -> DeployReport:
     """Create or update the assembly's stacks (or ``stacks``, by name) in dependency order.
 
-    Cross-stack references resolve through CloudFormation exports, as in AWS. One progress line
+    Each stack deploys to the region of its environment (an environment-agnostic stack to the
+    cloud's ``region``), so one app may span regions. Cross-stack references resolve through
+    CloudFormation exports, as in AWS. One progress line
     per stack goes to the cloud's log.
 
     Raises:
@@ -261,10 +276,10 @@ def destroy(
 ) -> DeployReport:
     """Delete the assembly's stacks in reverse dependency order; absent stacks are skipped."""
     selected = _select(_stacks(assembly), stacks)
-    cfn = cloud.client("cloudformation")
     started = time.perf_counter()
     results = []
     for stack in reversed(selected):
+        cfn = cloud.client("cloudformation", region=region_of(cloud, stack))
         begin = time.perf_counter()
         existing = _describe(cfn, stack.stack_name)
         if existing is None:

@@ -181,18 +181,29 @@ class LocalCloud:
 
     # ---- clients ---------------------------------------------------------------------------
 
-    def client(self, service: str) -> Any:
-        """A boto3 client for ``service`` on the local endpoint, with dummy credentials."""
-        return boto3.client(service, **self._client_kwargs())
+    def client(self, service: str, *, region: str | None = None) -> Any:
+        """A boto3 client for ``service`` on the local endpoint, with dummy credentials, in
+        ``region`` (default: the cloud's :attr:`region`)."""
+        return boto3.client(service, **self._client_kwargs(region))
 
-    def resource(self, service: str) -> Any:
-        """A boto3 resource for ``service`` on the local endpoint, with dummy credentials."""
-        return boto3.resource(service, **self._client_kwargs())
+    def resource(self, service: str, *, region: str | None = None) -> Any:
+        """A boto3 resource for ``service`` on the local endpoint, with dummy credentials, in
+        ``region`` (default: the cloud's :attr:`region`)."""
+        return boto3.resource(service, **self._client_kwargs(region))
 
-    def _client_kwargs(self) -> dict[str, object]:
+    def create_bucket(self, name: str, *, region: str | None = None) -> None:
+        """Create bucket ``name`` in ``region`` (default: the cloud's), as S3 wants it: with a
+        ``LocationConstraint`` everywhere but us-east-1."""
+        where = region or self.region
+        kwargs: dict[str, object] = {"Bucket": name}
+        if where != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": where}
+        self.client("s3", region=where).create_bucket(**kwargs)
+
+    def _client_kwargs(self, region: str | None = None) -> dict[str, object]:
         return {
             "endpoint_url": self.endpoint_url,
-            "region_name": self.region,
+            "region_name": region or self.region,
             "config": Config(
                 retries={"max_attempts": 2, "mode": "standard"},
                 s3={"addressing_style": "path"},

@@ -17,11 +17,19 @@ import enum
 import types
 import typing
 from collections.abc import Mapping
-from typing import Any, Literal, get_args, get_origin
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar, cast, get_args, get_origin
 
 from petplatform_constructs.core.errors import Problems
+from petplatform_constructs.core.exports import check_export_prefix
 
-__all__ = ["check_fields", "check_props", "prop_names"]
+__all__ = [
+    "Received",
+    "check_fields",
+    "check_props",
+    "prop_names",
+    "receive",
+]
 
 
 def prop_names(props_type: type) -> frozenset[str]:
@@ -154,3 +162,32 @@ def _describe(expected: Any) -> str:
     if module.startswith("aws_cdk."):
         name = f"{module.split('.')[-1].removeprefix('aws_')}.{name}"
     return name
+
+
+P = TypeVar("P", bound=Mapping[str, object])
+
+
+@dataclass(frozen=True)
+class Received(Generic[P]):
+    """What a constructor starts from: its problems so far, and the props fit to use."""
+
+    problems: Problems
+    valid: P
+    """The props whose names and types are right (rules below may still refuse them)."""
+    rejected: frozenset[str]
+    """The props already reported (unknown, or of the wrong type): later rules skip them."""
+
+
+def receive(owner: str, props_type: type, props: P) -> Received[P]:
+    """The first step of every constructor: check ``props`` against ``props_type``.
+
+    Records unknown props and wrong Python types, and an invalid ``export_prefix`` where the
+    props declare one, in a new :class:`Problems` named after ``owner``.
+    """
+    problems = Problems(owner)
+    rejected = check_props(problems, props_type, props)
+    valid = cast(P, {k: v for k, v in props.items() if k not in rejected})
+    if "export_prefix" in prop_names(props_type):
+        with problems.collecting():
+            check_export_prefix(owner, cast(Mapping[str, str | None], valid).get("export_prefix"))
+    return Received(problems, valid, frozenset(rejected))

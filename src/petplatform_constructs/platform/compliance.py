@@ -117,7 +117,11 @@ class _AcknowledgeAtValidation:
 
 
 def mark_stateful(construct: IConstruct) -> None:
-    """Mark a resource the data-protection check should treat as stateful (e.g. audit logs)."""
+    """Mark a resource the data-protection check should treat as stateful.
+
+    Tables, buckets, user pools, keys, secrets, log groups, queues, databases, file systems and
+    backup vaults are checked anyway; mark any other resource whose loss would lose data.
+    """
     target = construct if isinstance(construct, CfnResource) else construct.node.default_child
     if not isinstance(target, CfnResource):
         raise PropError(
@@ -207,9 +211,8 @@ STATEFUL_TYPES: Mapping[str, _Protection] = {
     "AWS::Logs::LogGroup": _Protection(
         _flag("DeletionProtectionEnabled"), "DeletionProtectionEnabled: true"
     ),
+    "AWS::SQS::Queue": _Protection(None, ""),
 }
-# Log groups count as stateful only when marked (audit data); the rest always do.
-_OPT_IN_TYPES = frozenset({"AWS::Logs::LogGroup"})
 _KEEP_ON_DELETE = frozenset({"Retain", "RetainExceptOnCreate", "Snapshot"})
 _KEEP_ON_REPLACE = frozenset({"Retain", "Snapshot"})
 
@@ -229,8 +232,6 @@ class DataProtectionFinding:
 def _is_stateful(resource_type: str, resource: Mapping[str, object]) -> bool:
     metadata = resource.get("Metadata")
     marked = isinstance(metadata, Mapping) and metadata.get(STATEFUL_METADATA_KEY) is True
-    if resource_type in _OPT_IN_TYPES:
-        return marked
     return resource_type in STATEFUL_TYPES or marked
 
 

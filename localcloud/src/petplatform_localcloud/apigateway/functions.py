@@ -61,24 +61,7 @@ class ApiFunctions:
         lam = self.cloud.client("lambda")
         functions: dict[str, LocalFunction] = {}
         for arn in sorted(a for a in arns if a):
-            config = lam.get_function_configuration(FunctionName=arn)
-            code_dir = self._code_dir(config["FunctionName"], stacks, deployed)
-            function = LocalFunction(
-                name=config["FunctionName"],
-                arn=config["FunctionArn"],
-                handler=config["Handler"],
-                code_dir=code_dir,
-                layer_dirs=self._layer_dirs(config["FunctionName"], stacks, deployed),
-                environment=dict((config.get("Environment") or {}).get("Variables") or {}),
-                endpoint_url=self.cloud.endpoint_url,
-                region=self.cloud.region,
-                runtime=str(config.get("Runtime", "")),
-                timeout_seconds=float(config.get("Timeout", 3)),
-                memory_mb=int(config.get("MemorySize", 128)),
-                log_group=str((config.get("LoggingConfig") or {}).get("LogGroup", "")),
-            )
-            if (config.get("LoggingConfig") or {}).get("LogFormat") == "JSON":
-                function.environment = {**function.environment, "AWS_LAMBDA_LOG_FORMAT": "JSON"}
+            function = self.local_function(arn, stacks, deployed)
             warm = self.by_arn.get(arn)
             if warm is not None and all(
                 getattr(warm, deployed_as) == getattr(function, deployed_as)
@@ -88,6 +71,30 @@ class ApiFunctions:
             functions[arn] = function
             self.permissions[arn] = _api_gateway_sources(lam, arn)
         self.by_arn = functions
+
+    def local_function(
+        self, arn: str, stacks: list[AssemblyStack], deployed: Mapping[str, list[Json]]
+    ) -> LocalFunction:
+        """A :class:`LocalFunction` for the deployed function ``arn`` (or name), from its asset."""
+        config = self.cloud.client("lambda").get_function_configuration(FunctionName=arn)
+        logging = config.get("LoggingConfig") or {}
+        function = LocalFunction(
+            name=config["FunctionName"],
+            arn=config["FunctionArn"],
+            handler=config["Handler"],
+            code_dir=self._code_dir(config["FunctionName"], stacks, deployed),
+            layer_dirs=self._layer_dirs(config["FunctionName"], stacks, deployed),
+            environment=dict((config.get("Environment") or {}).get("Variables") or {}),
+            endpoint_url=self.cloud.endpoint_url,
+            region=self.cloud.region,
+            runtime=str(config.get("Runtime", "")),
+            timeout_seconds=float(config.get("Timeout", 3)),
+            memory_mb=int(config.get("MemorySize", 128)),
+            log_group=str(logging.get("LogGroup", "")),
+        )
+        if logging.get("LogFormat") == "JSON":
+            function.environment = {**function.environment, "AWS_LAMBDA_LOG_FORMAT": "JSON"}
+        return function
 
     def _code_dir(
         self, function_name: str, stacks: list[AssemblyStack], deployed: Mapping[str, list[Json]]

@@ -11,9 +11,14 @@ in pools). One module per service:
   enforcement), :mod:`.iam` (managed policies, roles), :mod:`.cognito` (user pools, clients,
   domains, groups), :mod:`.cloudfront`, :mod:`.custom_resources` (``Custom::*``, CDK metadata);
 * :mod:`.secretsmanager`, :mod:`.kms`, :mod:`.awslambda` (permissions), :mod:`.messaging` (SNS,
-  SQS policies), :mod:`.cloudwatch` (alarms), :mod:`.budgets`, :mod:`.wafv2`,
+  SQS policies), :mod:`.cloudwatch` (alarms), :mod:`.budgets`, :mod:`.wafv2`, :mod:`.backup`
+  (vaults, plans, selections, and the backup jobs moto lacks), :mod:`.acm` (certificates,
+  issued at once),
   :mod:`~petplatform_localcloud.moto_extensions.apigateway` and :mod:`.apigateway_children`
   (REST APIs, complete);
+* :mod:`.sqs` (FIFO names, deduplication, event source mappings run in-process, message move
+  tasks) and :mod:`.events` (rules on a bus by ``Ref``, archives, schema discoverers, Lambda
+  targets run in-process);
 * engine fixes: :mod:`.cloudformation_failures` (a failing resource is reported and rolled back
   as CloudFormation does), :mod:`.cloudformation_change_sets` and :mod:`.cloudformation_stacks`
   (what the real ``cdk bootstrap`` / ``cdk deploy`` / ``cdk destroy`` need).
@@ -38,9 +43,11 @@ from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 
 from petplatform_localcloud.moto_extensions import (
+    acm,
     apigateway,
     apigateway_children,
     awslambda,
+    backup,
     budgets,
     cloudformation_change_sets,
     cloudformation_failures,
@@ -50,11 +57,13 @@ from petplatform_localcloud.moto_extensions import (
     cognito,
     custom_resources,
     dynamodb,
+    events,
     iam,
     kms,
     messaging,
     s3,
     secretsmanager,
+    sqs,
     wafv2,
 )
 from petplatform_localcloud.moto_extensions.cloudformation_failures import ResourceFailedError
@@ -83,7 +92,8 @@ EXTENSIONS: tuple[type[CloudFormationModel], ...] = tuple(
     model
     for module in (
         dynamodb, s3, iam, cognito, cloudfront, custom_resources, secretsmanager, kms, awslambda,
-        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children,
+        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children, events, backup,
+        acm,
     )
     for model in module.EXTENSIONS
 )  # fmt: skip
@@ -142,6 +152,8 @@ def _patches() -> tuple[Patch, ...]:
         *cognito.PATCHES,
         *cloudformation_stacks.PATCHES,
         *cloudformation_change_sets.PATCHES,
+        *events.PATCHES,
+        *sqs.PATCHES,
     )
 
 

@@ -4,6 +4,10 @@
   needs Docker and then waits forever for a response. Replaced by a stub that completes at once
   with no data; the deployer reports these resources as skipped.
 * ``AWS::CDK::Metadata`` (in templates synthesized by the CDK CLI): unknown to moto; a record.
+* Cross-region references (``cross_region_references=True``) are the exception, because a
+  deploy across regions depends on them: ``Custom::CrossRegionExportWriter`` writes its exports
+  as SSM parameters in the consumer's region, and ``Custom::CrossRegionExportReader`` reads
+  them back as its attributes, as CDK's handlers do.
 """
 
 from __future__ import annotations
@@ -48,8 +52,9 @@ class SkippedCustomResource(CloudFormationExtension):
     skipped: list[tuple[str, str, str]] = []  # (stack id, logical id, type), for reports
     _lock = threading.Lock()
 
-    def __init__(self, physical_id: str) -> None:
+    def __init__(self, physical_id: str, attributes: dict[str, str] | None = None) -> None:
         self._physical_id = physical_id
+        self._attributes = attributes or {}
 
     @property
     def physical_resource_id(self) -> str:
@@ -68,7 +73,7 @@ class SkippedCustomResource(CloudFormationExtension):
         return True
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
-        return ""
+        return self._attributes.get(attribute_name, "")
 
     def is_created(self) -> bool:
         return True
@@ -82,6 +87,12 @@ class SkippedCustomResource(CloudFormationExtension):
         region_name: str,
         **kwargs: Any,
     ) -> SkippedCustomResource:
+        props = cloudformation_json.get("Properties", {})
+        if "WriterProps" in props:
+            _write_exports(account_id, props["WriterProps"])
+            return cls(resource_name)
+        if "ReaderProps" in props:
+            return cls(resource_name, _read_exports(account_id, props["ReaderProps"]))
         with cls._lock:
             cls.skipped.append(
                 (
@@ -108,6 +119,33 @@ class SkippedCustomResource(CloudFormationExtension):
         cls, resource_name: str, cloudformation_json: Json, account_id: str, region_name: str
     ) -> None:
         """Nothing was created, so nothing is deleted."""
+
+
+def _ssm(account_id: str, region: str) -> Any:
+    from moto.ssm.models import ssm_backends
+
+    return ssm_backends[account_id][region]
+
+
+def _write_exports(account_id: str, writer: Json) -> None:
+    """CDK's export writer: each export an SSM parameter in the consumer's region."""
+    ssm = _ssm(account_id, str(writer["region"]))
+    for name, value in writer.get("exports", {}).items():
+        ssm.put_parameter(
+            name=name, description="", value=str(value), parameter_type="String",
+            allowed_pattern="", keyid="", overwrite=True, tags=[], data_type="text",
+            tier=None, policies=None,
+        )  # fmt: skip
+
+
+def _read_exports(account_id: str, reader: Json) -> dict[str, str]:
+    """CDK's export reader: each import's value, read from SSM, under its parameter name."""
+    ssm = _ssm(account_id, str(reader["region"]))
+    values = {}
+    for name in reader.get("imports", {}):
+        parameter = ssm.get_parameter(name)
+        values[name] = parameter.value if parameter is not None else ""
+    return values
 
 
 EXTENSIONS = (CdkMetadata, SkippedCustomResource)

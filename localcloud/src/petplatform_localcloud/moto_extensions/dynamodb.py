@@ -4,6 +4,11 @@ moto skips the type, and an output that references it answers HTTP 500. Mapped h
 table with its keys, GSIs/LSIs, stream, SSE, deletion protection and the local replica's tags;
 ``Arn``/``StreamArn``/``TableId``; updates keep the table (GSI add/remove, stream, deletion
 protection).
+
+Replicas: each ``Replicas`` entry in another region becomes a table of the same name in that
+region's backend, sharing the local table's item storage. A write in either region is readable
+in both at once (in AWS, replication takes about a second); adding or removing a replica on an
+update creates or deletes that region's table, and deleting the global table deletes them all.
 """
 
 from __future__ import annotations
@@ -43,6 +48,25 @@ def _global_table_params(props: Json) -> Json:
     }
 
 
+def _replica_regions(props: Json, region_name: str) -> set[str]:
+    return {str(r["Region"]) for r in props.get("Replicas") or [] if r.get("Region")} - {
+        region_name
+    }
+
+
+def _sync_replicas(table: Table, props: Json, account_id: str, region_name: str) -> None:
+    """Create the replica tables ``props`` names in other regions, delete the ones it dropped."""
+    wanted = _replica_regions(props, region_name)
+    present: set[str] = getattr(table, "replica_regions", set())
+    for region in sorted(wanted - present):
+        backend = dynamodb_backends[account_id][region]
+        replica: Table = backend.create_table(name=table.name, **_global_table_params(props))
+        replica.items = table.items  # one item storage: writes are visible in every region
+    for region in sorted(present - wanted):
+        dynamodb_backends[account_id][region].delete_table(name=table.name)
+    table.replica_regions = wanted  # type: ignore[attr-defined]
+
+
 class GlobalTable(CloudFormationExtension):
     """``AWS::DynamoDB::GlobalTable`` as a moto DynamoDB table (the local replica)."""
 
@@ -71,6 +95,7 @@ class GlobalTable(CloudFormationExtension):
         table: Table = dynamodb_backends[account_id][region_name].create_table(
             name=resource_name, **params
         )
+        _sync_replicas(table, cloudformation_json["Properties"], account_id, region_name)
         return table
 
     @classmethod
@@ -88,8 +113,10 @@ class GlobalTable(CloudFormationExtension):
         name = props.get("TableName", original_resource.name)
         if name != original_resource.name or params["schema"] != original_resource.schema:
             # Replacement, as CloudFormation does for a new name or key schema.
+            _sync_replicas(original_resource, {}, account_id, region_name)
             table: Table = backend.create_table(name=new_resource_name, **params)
             backend.delete_table(name=original_resource.name)
+            _sync_replicas(table, props, account_id, region_name)
             return table
         table = original_resource
         wanted = {g["IndexName"]: g for g in params["global_indexes"]}
@@ -106,13 +133,18 @@ class GlobalTable(CloudFormationExtension):
         if (streams or {}).get("StreamViewType") != current.get("StreamViewType"):
             table.set_stream_specification(streams)
         table.deletion_protection_enabled = params["deletion_protection_enabled"]
+        _sync_replicas(table, props, account_id, region_name)
         return table
 
     @classmethod
     def delete_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: Json, account_id: str, region_name: str
     ) -> None:
-        dynamodb_backends[account_id][region_name].delete_table(name=resource_name)
+        backend = dynamodb_backends[account_id][region_name]
+        table = backend.tables.get(resource_name)
+        if table is not None:
+            _sync_replicas(table, {}, account_id, region_name)
+        backend.delete_table(name=resource_name)
 
 
 EXTENSIONS = (GlobalTable,)

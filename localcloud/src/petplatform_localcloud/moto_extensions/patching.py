@@ -52,7 +52,7 @@ class PatchSet:
         try:
             for patch in self.patches:
                 own = vars(patch.owner).get(patch.name, _ABSENT)
-                replacement = patch.make(getattr(patch.owner, patch.name))
+                replacement = patch.make(getattr(patch.owner, patch.name, None))
                 self._saved.append((patch.owner, patch.name, own))
                 setattr(patch.owner, patch.name, replacement)
         except BaseException:

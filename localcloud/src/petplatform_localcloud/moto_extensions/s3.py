@@ -4,6 +4,12 @@
   explicit ``BucketName``. Adds versioning, CORS, lifecycle, public-access block, ownership
   controls and access logging, on create and update.
 * ``AWS::S3::BucketPolicy``: ignored by moto; now put on (and removed from) the bucket.
+* Replication: a bucket's ``ReplicationConfiguration`` is put on the bucket, and moto's engine
+  replicates (which it never does): an object put in a source bucket is copied to the
+  destination bucket of each enabled rule whose prefix matches, and a delete without a version
+  id (a delete marker) follows when the rule replicates delete markers. Deleting a version is
+  never replicated, as in S3. Replication is synchronous here; in AWS it takes seconds to
+  minutes (15 with Replication Time Control).
 * Engine fix: moto enforces bucket policies but ignores their ``Condition``s, so CDK's
   ``enforceSSL`` statement (Deny ``s3:*`` to ``*`` unless ``aws:SecureTransport``) denies every
   request. Statements with conditions, which moto cannot evaluate, are left out of enforcement
@@ -15,10 +21,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from moto.s3.models import FakeBucket, s3_backends
+from moto.s3.models import FakeBucket, S3Backend, s3_backends
 from moto.utilities.utils import get_partition
 
-from petplatform_localcloud.moto_extensions.patching import replace
+from petplatform_localcloud.moto_extensions.patching import replace, wrap
 from petplatform_localcloud.moto_extensions.records import (
     CloudFormationExtension,
     Json,
@@ -116,6 +122,66 @@ def _lifecycle_rules(config: Json) -> list[Json]:
     return rules
 
 
+def _replication(config: Json) -> Json:
+    """A CloudFormation ``ReplicationConfiguration`` in the shape moto parses from the S3 XML."""
+    rules = []
+    for index, rule in enumerate(config.get("Rules", [])):
+        api: Json = {
+            "ID": rule.get("Id", f"Rule{index}"),
+            "Priority": str(rule.get("Priority", index)),
+            "Status": rule["Status"],
+            "Destination": {"Bucket": rule["Destination"]["Bucket"]},
+        }
+        prefix = rule.get("Filter", {}).get("Prefix", rule.get("Prefix", ""))
+        api["Filter"] = {"Prefix": prefix}
+        if "DeleteMarkerReplication" in rule:
+            api["DeleteMarkerReplication"] = {"Status": rule["DeleteMarkerReplication"]["Status"]}
+        rules.append(api)
+    return {"Role": config["Role"], "Rule": rules}
+
+
+def _destinations(backend: Any, bucket_name: str, key: str, *, delete: bool) -> list[str]:
+    """Buckets that ``key`` of ``bucket_name`` replicates to (for a delete marker: ``delete``)."""
+    bucket = backend.buckets.get(bucket_name)
+    config = getattr(bucket, "replication", None) or {}
+    found = []
+    for rule in listify(config.get("Rule", [])):
+        prefix = (rule.get("Filter") or {}).get("Prefix") or rule.get("Prefix") or ""
+        if rule.get("Status") != "Enabled" or not key.startswith(prefix):
+            continue
+        if delete and (rule.get("DeleteMarkerReplication") or {}).get("Status") != "Enabled":
+            continue
+        target = str(rule["Destination"]["Bucket"]).rpartition(":::")[2]
+        if target in backend.buckets and target != bucket_name:
+            found.append(target)
+    return found
+
+
+def _replicating_put(original: Any) -> Any:
+    def put_object(
+        self: Any, bucket_name: str, key_name: str, value: bytes, *a: Any, **k: Any
+    ) -> Any:
+        key = original(self, bucket_name, key_name, value, *a, **k)
+        for target in _destinations(self, bucket_name, key_name, delete=False):
+            original(self, target, key_name, value)
+        return key
+
+    return put_object
+
+
+def _replicating_delete(original: Any) -> Any:
+    def delete_object(
+        self: Any, bucket_name: str, key_name: str, version_id: str | None = None, *a: Any, **k: Any
+    ) -> Any:
+        result = original(self, bucket_name, key_name, version_id, *a, **k)
+        if version_id is None:  # a delete marker; deleting a version is never replicated
+            for target in _destinations(self, bucket_name, key_name, delete=True):
+                original(self, target, key_name)
+        return result
+
+    return delete_object
+
+
 def _str_or_none(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -146,6 +212,11 @@ def _apply_bucket_configuration(bucket: FakeBucket, props: Json, account_id: str
         rules = ownership.get("Rules", [])
         if rules:
             backend.put_bucket_ownership_controls(name, rules[0]["ObjectOwnership"])
+    replication = props.get("ReplicationConfiguration")
+    if replication:
+        backend.put_bucket_replication(name, _replication(replication))
+    else:
+        bucket.replication = None  # type: ignore[attr-defined]
     logging = props.get("LoggingConfiguration")
     # CloudFormation creates a bucket before the policy of its log bucket (the policy names the
     # source bucket), so the logging target is recorded without moto's policy precondition.
@@ -293,4 +364,8 @@ def _bucket_permission(bucket: FakeBucket, action: str, resource: str) -> Any:
 
 
 EXTENSIONS = (Bucket, BucketPolicy)
-PATCHES = (replace(FakeBucket, "get_permission", _bucket_permission),)
+PATCHES = (
+    replace(FakeBucket, "get_permission", _bucket_permission),
+    wrap(S3Backend, "put_object", _replicating_put),
+    wrap(S3Backend, "delete_object", _replicating_delete),
+)

@@ -1,7 +1,12 @@
 """ServerlessApi: API Gateway (REST or HTTP) in front of Lambda routes declared as data."""
 
+from petplatform_constructs.compute.serverless_api.api_function import ApiFunction
 from petplatform_constructs.compute.serverless_api.construct import ServerlessApi
-from petplatform_constructs.compute.serverless_api.functions import FunctionSpec, TableAccess
+from petplatform_constructs.compute.serverless_api.functions import (
+    FunctionSpec,
+    TableAccess,
+    check_function_spec,
+)
 from petplatform_constructs.compute.serverless_api.props import (
     DEFAULT_CORS_HEADERS,
     HTTP_INTEGRATION_TIMEOUT_LIMIT,
@@ -23,6 +28,7 @@ __all__ = [
     "REST_INTEGRATION_TIMEOUT_LIMIT",
     "RUNTIME_LAYER_ID",
     "RUNTIME_PACKAGE",
+    "ApiFunction",
     "ApiKind",
     "FunctionSpec",
     "RouteSpec",
@@ -30,5 +36,6 @@ __all__ = [
     "ServerlessApiProps",
     "TableAccess",
     "WafRules",
+    "check_function_spec",
     "runtime_layer_directory",
 ]

@@ -83,6 +83,7 @@ class ApiFunction(Construct):
             log_group_name=f"/aws/lambda/{function_name}" if function_name else None,
             retention=profile.log_retention,
             removal_policy=profile.removal_policy,
+            deletion_protection_enabled=profile.deletion_protection,
         )
         self.role = iam.Role(
             self,

@@ -35,9 +35,8 @@ from petplatform_constructs.compute.serverless_api.rest_api import build_rest
 from petplatform_constructs.compute.serverless_api.routes import RouteSpec
 from petplatform_constructs.compute.serverless_api.runtimes import runtime_layer_of
 from petplatform_constructs.compute.serverless_api.validation import ApiPlan, plan_api
-from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.exports import add_exports
-from petplatform_constructs.core.props import check_props
+from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.watch import Watcher
 
 __all__ = ["ServerlessApi"]
@@ -82,10 +81,9 @@ class ServerlessApi(Construct):
 
     def __init__(self, scope: Construct, id: str, **props: Unpack[ServerlessApiProps]) -> None:
         super().__init__(scope, id)
-        problems = Problems(f"{type(self).__name__} {self.node.path}")
-        rejected = check_props(problems, ServerlessApiProps, props)
-        valid: ServerlessApiProps = {k: v for k, v in props.items() if k not in rejected}  # type: ignore[assignment]
-        plan = plan_api(self, problems, valid, frozenset(rejected))
+        received = receive(f"{type(self).__name__} {self.node.path}", ServerlessApiProps, props)
+        problems, valid = received.problems, received.valid
+        plan = plan_api(self, problems, valid, received.rejected)
         problems.raise_if_any()
         assert plan is not None  # no problems, so the plan exists
 
@@ -99,6 +97,7 @@ class ServerlessApi(Construct):
             "AccessLogs",
             retention=plan.profile.log_retention,
             removal_policy=plan.profile.removal_policy,
+            deletion_protection_enabled=plan.profile.deletion_protection,
         )
         self.rest_api: apigateway.RestApi | None = None
         self.http_api: apigatewayv2.HttpApi | None = None

@@ -99,6 +99,7 @@ def build_rest(
         log_group_name=f"API-Gateway-Execution-Logs_{api.rest_api_id}/{plan.stage_name}",
         retention=plan.profile.log_retention,
         removal_policy=plan.profile.removal_policy,
+        deletion_protection_enabled=plan.profile.deletion_protection,
     )
     api.deployment_stage.node.add_dependency(execution_logs)
     if plan.cloud_watch_role:

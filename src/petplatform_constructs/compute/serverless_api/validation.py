@@ -38,7 +38,6 @@ from petplatform_constructs.compute.serverless_api.runtimes import (
 )
 from petplatform_constructs.compute.serverless_api.waf import WafRules, check_web_acl
 from petplatform_constructs.core.errors import Problems, PropError
-from petplatform_constructs.core.exports import check_export_prefix
 from petplatform_constructs.core.names import ResourceKind, physical_name
 from petplatform_constructs.core.resources import as_user_pool
 from petplatform_constructs.core.rules import check_cors_origins, check_header_names
@@ -155,8 +154,6 @@ def plan_api(
     stage_name = props.get("stage_name") or (profile.stage.value if rest else "$default")
     _check_stage(problems, rest, stage_name, props)
     _check_rest_only(problems, rest, props)
-    with problems.collecting():
-        check_export_prefix(problems.owner, props.get("export_prefix"))
     api_name = props.get("name")
     if naming is not None and api_name is not None:
         with problems.collecting("name", api_name):

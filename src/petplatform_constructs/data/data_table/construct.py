@@ -16,10 +16,10 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 from typing_extensions import Unpack
 
-from petplatform_constructs.core.errors import Problems, require
+from petplatform_constructs.core.errors import require
 from petplatform_constructs.core.existing import check_existing
-from petplatform_constructs.core.exports import add_exports, check_export_prefix
-from petplatform_constructs.core.props import check_props
+from petplatform_constructs.core.exports import add_exports
+from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.watch import Watcher, alarmable_operations
 from petplatform_constructs.data.data_table.props import SHARED_ONLY, DataTableProps
 from petplatform_constructs.data.data_table.validation import TablePlan, plan_table
@@ -76,11 +76,8 @@ class DataTable(Construct):
         self.point_in_time_recovery: bool | None = None
         """Whether PITR is on (``None`` for a wrapped table: not managed here)."""
 
-        problems = Problems(self._owner)
-        wrong_types = check_props(problems, DataTableProps, props)
-        valid: DataTableProps = {k: v for k, v in props.items() if k not in wrong_types}  # type: ignore[assignment]
-        with problems.collecting():
-            check_export_prefix(self._owner, valid.get("export_prefix"))
+        received = receive(self._owner, DataTableProps, props)
+        problems, valid = received.problems, received.valid
         wraps = check_existing(
             problems,
             "existing_table",
@@ -90,7 +87,7 @@ class DataTable(Construct):
         plan: TablePlan | None = None
         profile = StageProfile.of(self, valid.get("stage_profile"))
         if not wraps:
-            plan = plan_table(self, problems, valid, profile, frozenset(wrong_types))
+            plan = plan_table(self, problems, valid, profile, received.rejected)
         problems.raise_if_any()
 
         if existing_table is not None:

@@ -1,4 +1,5 @@
-"""Cdn: a CloudFront distribution in front of a private S3 bucket, through Origin Access Control.
+"""Cdn: a CloudFront distribution in front of a private S3 bucket (Origin Access Control), an API,
+or both.
 
 The bucket keeps all four Block Public Access flags: its policy allows only
 ``cloudfront.amazonaws.com`` with this distribution's ``AWS:SourceArn`` (and a KMS key in the
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 from typing import cast
 
-from aws_cdk import CfnOutput, Duration, Names, Stack
+from aws_cdk import CfnOutput, Duration, Fn, Names, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
 from typing_extensions import Unpack
@@ -50,15 +53,16 @@ class Cdn(Construct):
 
     Construct ids (a public contract: renaming them replaces the resources): ``Distribution``
     (:data:`DISTRIBUTION_CONSTRUCT_ID`), ``CorsCachePolicy`` (with ``cors_cache_key``),
-    ``CdnAccessLogs/Source``, ``/Destination`` and ``/Delivery`` (with ``access_logs_bucket``);
+    ``CdnAccessLogs/Source``, ``/Destination`` and ``/Delivery`` (with ``access_logs_bucket``),
+    ``AliasRecord`` and ``AliasRecordIpv6`` (with ``hosted_zone``);
     outputs ``DistributionDomainName``, ``DistributionAliases`` (with ``custom_domain``) and, with
     ``export_prefix``, ``DistributionIdOutput``.
 
     Args:
         scope: parent construct.
         id: construct id of this Cdn.
-        bucket: the origin: an ``s3.IBucket`` or a wrapper with a ``bucket`` attribute (such as
-            ``SecureBucket``). Required.
+        bucket: the S3 origin: an ``s3.IBucket`` or a wrapper with a ``bucket`` attribute (such
+            as ``SecureBucket``). Required unless ``api_domain`` is given.
         props: see :class:`CdnProps`; every prop is optional and documents its default.
 
     Raises:
@@ -66,7 +70,12 @@ class Cdn(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, bucket: BucketLike, **props: Unpack[CdnProps]
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        bucket: BucketLike | None = None,
+        **props: Unpack[CdnProps],
     ) -> None:
         super().__init__(scope, id)
         self._owner = f"{type(self).__name__} {self.node.path}"
@@ -78,25 +87,36 @@ class Cdn(Construct):
         """The CORS cache policy (``cors_cache_key``), else None (CloudFront's default)."""
 
         problems = Problems(self._owner)
-        origin = as_bucket(bucket)
-        problems.check(
-            isinstance(getattr(origin, "bucket_arn", None), str),
-            "bucket",
-            describe(bucket) if hasattr(bucket, "node") else bucket,
-            "an s3.IBucket, or a wrapper with a bucket attribute such as SecureBucket",
-        )
+        origin = as_bucket(bucket) if bucket is not None else None
+        if bucket is None:
+            problems.check(
+                props.get("api_domain") is not None,
+                "bucket",
+                None,
+                "an origin: a bucket, an api_domain, or both",
+            )
+        else:
+            problems.check(
+                isinstance(getattr(origin, "bucket_arn", None), str),
+                "bucket",
+                describe(bucket) if hasattr(bucket, "node") else bucket,
+                "an s3.IBucket, or a wrapper with a bucket attribute such as SecureBucket",
+            )
         plan = plan_cdn(self, problems, props)
         problems.raise_if_any()
         assert plan is not None  # no problems, so the plan exists
 
-        self.bucket: s3.IBucket = origin
-        """The origin bucket."""
+        self.bucket: s3.IBucket | None = origin
+        """The origin bucket, or None for an API-only distribution."""
+        self.alias_records: list[route53.RecordSet] = []
+        """The A and AAAA alias records (with ``hosted_zone``)."""
         self.default_certificate = props.get("certificate") is None
         """Whether viewers get CloudFront's default ``*.cloudfront.net`` certificate."""
         self.distribution = self._distribution(plan, props)
         """The ``cloudfront.Distribution``."""
         if plan.access_logs_bucket is not None:
             self.access_logs = self._deliver_access_logs(plan.access_logs_bucket)
+        self._alias_records(props)
         self._acknowledge(plan, props)
         self._add_outputs(props)
 
@@ -106,21 +126,33 @@ class Cdn(Construct):
             self.cache_policy = self._cors_cache_policy()
         certificate = props.get("certificate")
         custom_domain = props.get("custom_domain")
-        return cloudfront.Distribution(
-            self,
-            DISTRIBUTION_CONSTRUCT_ID,
-            comment=props.get("comment")
-            or f"{display_path(self)} via Origin Access Control"[:MAX_COMMENT_LENGTH],
-            default_behavior=cloudfront.BehaviorOptions(
+        headers = (
+            props.get("response_headers_policy")
+            or cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS
+        )
+        api = self._api_behavior(props, headers) if props.get("api_domain") else None
+        if self.bucket is not None:
+            default = cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
                 cached_methods=cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
                 cache_policy=self.cache_policy,
-                response_headers_policy=props.get("response_headers_policy")
-                or cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                response_headers_policy=headers,
                 compress=True,
-            ),
+            )
+            extra = {plan.api_path_pattern: api} if api is not None else None
+            comment = f"{display_path(self)} via Origin Access Control"
+        else:
+            assert api is not None
+            default, extra = api, None
+            comment = f"{display_path(self)} in front of an API"
+        return cloudfront.Distribution(
+            self,
+            DISTRIBUTION_CONSTRUCT_ID,
+            comment=props.get("comment") or comment[:MAX_COMMENT_LENGTH],
+            default_behavior=default,
+            additional_behaviors=extra,
             domain_names=[custom_domain] if custom_domain else None,
             certificate=certificate,
             # Only meaningful with a custom certificate; the default one has a fixed policy.
@@ -137,6 +169,49 @@ class Cdn(Construct):
             ),
             web_acl_id=props.get("web_acl_arn"),
         )
+
+    @staticmethod
+    def _api_behavior(
+        props: CdnProps, headers: cloudfront.IResponseHeadersPolicy
+    ) -> cloudfront.BehaviorOptions:
+        """The API origin: HTTPS only, every method, no caching, every viewer header but Host
+        (so ``Authorization`` and the query string reach the API, and the API's own TLS name is
+        used)."""
+        return cloudfront.BehaviorOptions(
+            origin=origins.HttpOrigin(
+                props["api_domain"],
+                origin_path=props.get("api_origin_path"),
+                protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+                origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            ),
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            response_headers_policy=headers,
+            compress=True,
+        )
+
+    def _alias_records(self, props: CdnProps) -> None:
+        zone, domain = props.get("hosted_zone"), props.get("custom_domain")
+        if zone is None or domain is None:
+            return
+        target = route53.RecordTarget.from_alias(targets.CloudFrontTarget(self.distribution))
+        self.alias_records = [
+            route53.ARecord(self, "AliasRecord", zone=zone, record_name=domain, target=target),
+            route53.AaaaRecord(
+                self, "AliasRecordIpv6", zone=zone, record_name=domain, target=target
+            ),
+        ]
+
+    @staticmethod
+    def api_domain_of(api: object) -> str:
+        """The domain of an HTTP API (``api_endpoint``) or a REST API (``url``), for
+        ``api_domain``: ``https://abc.execute-api.<region>.amazonaws.com/...`` -> the host."""
+        url = getattr(api, "api_endpoint", None) or getattr(api, "url", None)
+        if not isinstance(url, str):
+            raise TypeError(f"{api!r} has neither api_endpoint nor url")
+        return Fn.select(2, Fn.split("/", url))
 
     def _cors_cache_policy(self) -> cloudfront.CachePolicy:
         """Cache per CORS request headers, so one origin's CORS answer is not served to another."""
@@ -223,7 +298,7 @@ class Cdn(Construct):
                 "(SecureBucket: cdn_geo_allowlist=['US', ...]) when a legal or licensing need "
                 "exists.",
             )
-        if props.get("web_acl_arn") is None:
+        if props.get("web_acl_arn") is None and props.get("api_domain") is None:
             acknowledge(
                 cfn,
                 "AwsSolutions-CFR2",

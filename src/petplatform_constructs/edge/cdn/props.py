@@ -14,11 +14,12 @@ from typing import TypedDict
 
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
 
 from petplatform_constructs.core.resources import HasBucket
 
-__all__ = ["CdnOptions", "CdnProps"]
+__all__ = ["CdnEdgeProps", "CdnOptions", "CdnProps"]
 
 
 class CdnOptions(TypedDict, total=False):
@@ -56,3 +57,36 @@ class CdnProps(CdnOptions, total=False):
     Access Control"``."""
     export_prefix: str
     """Export ``{prefix}-DistributionId`` for other stacks. Default: no exports."""
+    api_domain: str
+    """Domain of an HTTP or REST API origin (``Cdn.api_domain_of(api)`` reads it from an API's
+    endpoint URL). Served HTTPS-only with the managed ``AllViewerExceptHostHeader`` origin
+    request policy (``Authorization`` reaches the API) and ``CachingDisabled``, all methods.
+    Without ``bucket`` it is the default behavior. Default: no API origin."""
+    api_origin_path: str
+    """Path prepended to API requests, e.g. a REST API's ``/prod`` stage. Default: none."""
+    api_path_pattern: str
+    """With both ``bucket`` and ``api_domain``, the paths routed to the API. Default
+    ``"/api/*"``."""
+    hosted_zone: route53.IHostedZone
+    """Zone that holds ``custom_domain``: A and AAAA alias records to the distribution are
+    created in it. Default: no DNS records."""
+
+
+class CdnEdgeProps(TypedDict, total=False):
+    """Every prop of :class:`~petplatform_constructs.CdnEdge`; only ``domain_names`` is
+    required."""
+
+    domain_names: Sequence[str]
+    """Names the certificate covers (the first is its domain name, the others alternative
+    names; ``*.`` wildcards allowed). Required."""
+    hosted_zone: route53.IHostedZone
+    """Zone for the certificate's DNS validation records. Default: DNS validation with records
+    you create (ACM shows them)."""
+    waf: bool
+    """Create the CLOUDFRONT-scope web ACL. Default True."""
+    managed_rule_groups: Sequence[str]
+    """AWS managed rule groups of the web ACL. Default ``AWSManagedRulesCommonRuleSet``,
+    ``AWSManagedRulesKnownBadInputsRuleSet`` and ``AWSManagedRulesAmazonIpReputationList``."""
+    rate_limit: int
+    """Requests per client IP in 5 minutes before the rate rule blocks (100 to 2e9). Default
+    2000."""

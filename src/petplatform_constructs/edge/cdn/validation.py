@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aws_cdk import Stack, Token
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
@@ -26,10 +27,18 @@ from petplatform_constructs.core.resources import as_bucket
 from petplatform_constructs.core.rules import CLOUDFRONT_REGION, check_certificate
 from petplatform_constructs.edge.cdn.props import CdnProps
 
-__all__ = ["MAX_COMMENT_LENGTH", "CdnPlan", "access_logs_supported", "plan_cdn"]
+__all__ = [
+    "MAX_COMMENT_LENGTH",
+    "CdnPlan",
+    "access_logs_supported",
+    "certificate_domains",
+    "covers",
+    "plan_cdn",
+]
 
 MAX_COMMENT_LENGTH = 128  # CloudFront's limit on a distribution comment.
 _COUNTRY = re.compile(r"[A-Z]{2}")
+_API_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
 _WEB_ACL = re.compile(r"arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/.+")
 
 
@@ -40,6 +49,7 @@ class CdnPlan:
     price_class: cloudfront.PriceClass
     geo_allowlist: tuple[str, ...]
     access_logs_bucket: s3.IBucket | None
+    api_path_pattern: str = "/api/*"
 
 
 def access_logs_supported(scope: IConstruct) -> bool:
@@ -106,6 +116,8 @@ def plan_cdn(
         )
     with report.collecting():
         check_export_prefix(report.owner, valid.get("export_prefix"))
+    _check_coverage(report, valid)
+    _check_api(report, valid)
 
     for error in report.errors:
         problems.add((names or {}).get(error.prop, error.prop), error.value, error.allowed)
@@ -115,4 +127,83 @@ def plan_cdn(
         price_class=valid.get("price_class") or cloudfront.PriceClass.PRICE_CLASS_100,
         geo_allowlist=geo_allowlist,
         access_logs_bucket=as_bucket(logs) if logs is not None else None,
+        api_path_pattern=valid.get("api_path_pattern") or "/api/*",
     )
+
+
+def certificate_domains(certificate: acm.ICertificate) -> list[str] | None:
+    """The names an ACM certificate created in this app covers; ``None`` when unknown (an
+    imported certificate, or names given as tokens)."""
+    cfn = certificate.node.default_child if hasattr(certificate, "node") else None
+    if not isinstance(cfn, acm.CfnCertificate):
+        return None
+    names = [cfn.domain_name, *(cfn.subject_alternative_names or [])]
+    if any(Token.is_unresolved(n) for n in names):
+        return None
+    return [str(n) for n in names]
+
+
+def covers(pattern: str, domain: str) -> bool:
+    """Whether certificate name ``pattern`` (``*.`` allowed, one label deep) covers ``domain``."""
+    if pattern.startswith("*."):
+        head, _, rest = domain.partition(".")
+        return bool(head) and rest == pattern[2:]
+    return pattern == domain
+
+
+def _check_coverage(report: Problems, valid: CdnProps) -> None:
+    certificate, domain = valid.get("certificate"), valid.get("custom_domain")
+    if certificate is None or domain is None or Token.is_unresolved(domain):
+        return
+    names = certificate_domains(certificate)
+    if names is not None:
+        report.check(
+            any(covers(n, domain) for n in names),
+            "custom_domain",
+            domain,
+            f"a name the certificate covers ({', '.join(names)})",
+        )
+
+
+def _check_api(report: Problems, valid: CdnProps) -> None:
+    api = valid.get("api_domain")
+    if api is not None and not Token.is_unresolved(api):
+        report.check(
+            bool(_API_DOMAIN.fullmatch(api)),
+            "api_domain",
+            api,
+            "the API's domain name only, such as abc123.execute-api.us-west-2.amazonaws.com "
+            "(no scheme or path; use Cdn.api_domain_of(api) for an API's endpoint)",
+        )
+    path = valid.get("api_origin_path")
+    if path is not None:
+        report.check(
+            path.startswith("/") and not path.endswith("/"),
+            "api_origin_path",
+            path,
+            "a path starting with '/' and not ending with one, such as '/prod'",
+        )
+    pattern = valid.get("api_path_pattern")
+    if pattern is not None:
+        report.check(
+            api is not None, "api_path_pattern", pattern, "give api_domain to route paths to"
+        )
+    zone = valid.get("hosted_zone")
+    domain = valid.get("custom_domain")
+    if zone is not None:
+        if not report.check(
+            domain is not None,
+            "hosted_zone",
+            describe(zone),
+            "give custom_domain, the name the alias records are created for",
+        ):
+            return
+        assert domain is not None
+        zone_name = zone.zone_name
+        if not Token.is_unresolved(zone_name) and not Token.is_unresolved(domain):
+            report.check(
+                domain == zone_name or domain.endswith("." + zone_name.rstrip(".")),
+                "custom_domain",
+                domain,
+                f"a name inside the hosted zone {zone_name}",
+            )

@@ -30,7 +30,7 @@ from typing_extensions import Unpack
 from petplatform_constructs.core.errors import Problems, require
 from petplatform_constructs.core.existing import check_existing, describe
 from petplatform_constructs.core.exports import add_exports
-from petplatform_constructs.core.props import check_props
+from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.watch import Observable, WatchPlan
 from petplatform_constructs.observability.alerting import (
     allow_budgets_to_publish,
@@ -96,7 +96,7 @@ class ObservabilityPack(Construct, ServiceWatches):
     Args:
         scope: parent construct.
         id: construct id.
-        alert_topic: an existing topic to notify instead of creating one; it takes none of
+        existing_alert_topic: an existing topic to notify instead of creating one; it takes none of
             ``alarm_email_addresses``, ``topic_name`` and ``encryption_key``. Its owner must let
             CloudWatch (and AWS Budgets, with budgets) publish and use its key. Default: create
             an encrypted topic.
@@ -112,18 +112,18 @@ class ObservabilityPack(Construct, ServiceWatches):
         scope: Construct,
         id: str,
         *,
-        alert_topic: sns.ITopic | None = None,
+        existing_alert_topic: sns.ITopic | None = None,
         **props: Unpack[ObservabilityPackProps],
     ) -> None:
         super().__init__(scope, id)
         self._owner = f"{type(self).__name__} {self.node.path}"
-        problems = Problems(self._owner)
-        rejected = check_props(problems, ObservabilityPackProps, props)
-        valid: ObservabilityPackProps = {k: v for k, v in props.items() if k not in rejected}  # type: ignore[assignment]
+        received = receive(self._owner, ObservabilityPackProps, props)
+        problems, valid = received.problems, received.valid
+        alert_topic = existing_alert_topic
         if alert_topic is not None and not hasattr(alert_topic, "topic_arn"):
-            problems.add("alert_topic", alert_topic, "an sns.ITopic")
-        creation = {p: props.get(p) or None for p in TOPIC_CREATION_PROPS}
-        wraps = check_existing(problems, "alert_topic", alert_topic, creation)
+            problems.add("existing_alert_topic", alert_topic, "an sns.ITopic")
+        creation = {p: props.get(p) for p in TOPIC_CREATION_PROPS}
+        wraps = check_existing(problems, "existing_alert_topic", alert_topic, creation)
         profile = StageProfile.of(self, valid.get("stage_profile"))
         plan = plan_pack(self, problems, valid, wraps=wraps)
         problems.raise_if_any()
@@ -146,9 +146,11 @@ class ObservabilityPack(Construct, ServiceWatches):
         self._stage = profile.stage.value
 
         self.created_topic: sns.Topic | None = None
-        """The created topic; ``None`` with ``alert_topic``."""
+        """The created topic; ``None`` with ``existing_alert_topic``."""
         self.topic_key: kms.IKey | None = None
-        """The key of the created topic; ``None`` with ``alert_topic``."""
+        """The key of the created topic; ``None`` with ``existing_alert_topic``."""
+        self.imported = existing_alert_topic is not None
+        """Whether the pack notifies an existing topic instead of one it created."""
         if alert_topic is None:
             self.created_topic, self.topic_key = create_alert_topic(
                 self,

@@ -17,7 +17,6 @@ from constructs import IConstruct
 
 from petplatform_constructs.core.errors import Problems, PropError
 from petplatform_constructs.core.existing import describe
-from petplatform_constructs.core.exports import check_export_prefix
 from petplatform_constructs.core.names import NameStrategy, ResourceKind, physical_name
 from petplatform_constructs.core.watch import Observable
 from petplatform_constructs.observability.pack.props import ObservabilityPackProps
@@ -126,8 +125,6 @@ def plan_pack(
     if isinstance(log_group, str) and not Token.is_unresolved(log_group):
         with problems.collecting("access_denied_log_group", log_group):
             validate_name(ResourceKind.LOG_GROUP, log_group)
-    with problems.collecting():
-        check_export_prefix(problems.owner, props.get("export_prefix"))
     _check_watch(problems, props.get("watch") or ())
     return PackPlan(
         topic_name=topic_name,

@@ -16,8 +16,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 from typing_extensions import Unpack
 
-from petplatform_constructs.core.errors import Problems
-from petplatform_constructs.core.props import check_props, prop_names
+from petplatform_constructs.core.props import prop_names, receive
 from petplatform_constructs.core.watch import Watcher
 from petplatform_constructs.edge.cdn import Cdn
 from petplatform_constructs.platform.stage import StageProfile
@@ -72,9 +71,8 @@ class ImageBuckets(Construct):
 
     def __init__(self, scope: Construct, id: str, **props: Unpack[ImageBucketsProps]) -> None:
         super().__init__(scope, id)
-        problems = Problems(f"{type(self).__name__} {self.node.path}")
-        wrong_types = check_props(problems, ImageBucketsProps, props)
-        valid: ImageBucketsProps = {k: v for k, v in props.items() if k not in wrong_types}  # type: ignore[assignment]
+        received = receive(f"{type(self).__name__} {self.node.path}", ImageBucketsProps, props)
+        problems, valid = received.problems, received.valid
         check_image_buckets(problems, valid)
         problems.raise_if_any()
 

@@ -26,10 +26,10 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 from typing_extensions import Unpack
 
-from petplatform_constructs.core.errors import Problems, require
+from petplatform_constructs.core.errors import require
 from petplatform_constructs.core.existing import check_existing
-from petplatform_constructs.core.exports import add_exports, check_export_prefix
-from petplatform_constructs.core.props import check_props
+from petplatform_constructs.core.exports import add_exports
+from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.rules import CLOUDFRONT_REGION
 from petplatform_constructs.core.watch import Watcher
 from petplatform_constructs.edge.cdn import Cdn
@@ -108,17 +108,14 @@ class SecureBucket(Construct):
         self.cdn: Cdn | None = None
         """The ``Cdn`` in front of the bucket (``cdn``), else None."""
 
-        problems = Problems(self._owner)
-        wrong_types = check_props(problems, SecureBucketProps, props)
-        valid: SecureBucketProps = {k: v for k, v in props.items() if k not in wrong_types}  # type: ignore[assignment]
-        with problems.collecting():
-            check_export_prefix(self._owner, valid.get("export_prefix"))
-        creation = {k: v for k, v in props.items() if k not in SHARED_ONLY and _given(v)}
+        received = receive(self._owner, SecureBucketProps, props)
+        problems, valid = received.problems, received.valid
+        creation = {k: v for k, v in props.items() if k not in SHARED_ONLY}
         wraps = check_existing(problems, "existing_bucket", existing_bucket, creation)
         plan: BucketPlan | None = None
         if not wraps:
             profile = StageProfile.of(self, valid.get("stage_profile"))
-            plan = plan_bucket(self, problems, valid, profile, frozenset(wrong_types))
+            plan = plan_bucket(self, problems, valid, profile, received.rejected)
         problems.raise_if_any()
 
         self.metrics_enabled = bool(valid.get("metrics"))
@@ -362,10 +359,3 @@ class SecureBucket(Construct):
             statistic="Average",
             period=period or Duration.days(1),
         )
-
-
-def _given(value: object) -> bool:
-    """Whether a creation prop was given: ``None``, ``False`` and empty lists mean the default."""
-    if isinstance(value, (list, tuple)):
-        return bool(value)
-    return value is not None and value is not False

@@ -1,0 +1,1 @@
+"""Integration constructs: queues (``FifoPipeline``) and events (``EventBus``)."""

@@ -1,0 +1,19 @@
+"""DrReplication: S3 cross-region replication, DynamoDB replicas and AWS Backup to a DR region."""
+
+from petplatform_constructs.resilience.dr_replication.construct import (
+    BACKUP_PLAN_CONSTRUCT_ID,
+    BACKUP_VAULT_CONSTRUCT_ID,
+    DR_STACK_SUFFIX,
+    DR_VAULT_CONSTRUCT_ID,
+    DrReplication,
+)
+from petplatform_constructs.resilience.dr_replication.props import DrReplicationProps
+
+__all__ = [
+    "BACKUP_PLAN_CONSTRUCT_ID",
+    "BACKUP_VAULT_CONSTRUCT_ID",
+    "DR_STACK_SUFFIX",
+    "DR_VAULT_CONSTRUCT_ID",
+    "DrReplication",
+    "DrReplicationProps",
+]

@@ -1,0 +1,158 @@
+"""DrReplication on the local cloud: two regions that really hold the data.
+
+One deployment for the module: a us-west-2 primary stack (a DataTable, a versioned
+SecureBucket, DrReplication) and the us-east-1 DR stack it creates. Objects replicate, deletes
+follow the delete-marker rule, a replica table answers in the DR region, and a backup drill
+restores items from the DR copy of a recovery point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+pytest.importorskip("moto", reason="needs the `local` extra (moto[server], boto3)")
+
+from aws_cdk import Environment, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from botocore.exceptions import ClientError
+
+from petplatform_constructs import DataTable, DrReplication, SecureBucket, configure_platform
+from petplatform_constructs.testing import SynthCache, SynthResult, make_app, synth
+from petplatform_localcloud import DeployReport, LocalCloud, deployed
+from petplatform_localcloud.moto_extensions import backup
+
+pytestmark = pytest.mark.localcloud
+
+PRIMARY, DR = "us-west-2", "us-east-1"
+
+
+def _build() -> SynthResult:
+    app = make_app()
+    configure_platform(app, project="DrLocal", stage="dev")
+    stack = Stack(app, "DrLocal", env=Environment(account="123456789012", region=PRIMARY))
+    table = DataTable(
+        stack,
+        "Accounts",
+        name="accounts",
+        partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+    )
+    logs = SecureBucket(stack, "Logs", access_log_destination=True)
+    data = SecureBucket(stack, "Data", name="data", versioned=True, server_access_logs_bucket=logs)
+    DrReplication(stack, "Dr", dr_region=DR, tables=[table], buckets=[data])
+    return synth(app)
+
+
+@pytest.fixture(scope="module")
+def assembly(synth_cache: SynthCache) -> SynthResult:
+    return synth_cache.get(("dr-local",), _build)
+
+
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[LocalCloud]:
+    with LocalCloud(region=PRIMARY) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def report(cloud: LocalCloud, assembly: SynthResult) -> Iterator[DeployReport]:
+    with deployed(cloud, assembly) as result:
+        yield result
+
+
+def _physical(cloud: LocalCloud, stack: str, region: str, rtype: str, hint: str) -> str:
+    resources = cloud.client("cloudformation", region=region).describe_stack_resources(
+        StackName=stack
+    )["StackResources"]
+    (found,) = [
+        r["PhysicalResourceId"]
+        for r in resources
+        if r["ResourceType"] == rtype and hint in r["LogicalResourceId"]
+    ]
+    return str(found)
+
+
+def test_the_dr_stack_deploys_first_in_its_region(report: DeployReport) -> None:
+    assert [r.stack_name for r in report.stacks] == ["DrLocalDr", "DrLocal"]
+    assert {r.status for r in report.stacks} == {"CREATE_COMPLETE"}
+
+
+@pytest.mark.checklist("002#61", "002#62")
+def test_an_object_replicates_and_a_delete_follows_the_marker_rule(
+    cloud: LocalCloud, report: DeployReport
+) -> None:
+    source = _physical(cloud, "DrLocal", PRIMARY, "AWS::S3::Bucket", "DataBucket")
+    replica = report.outputs("DrLocal")[
+        next(k for k in report.outputs("DrLocal") if "Replica0BucketName" in k)
+    ]
+    west, east = cloud.client("s3", region=PRIMARY), cloud.client("s3", region=DR)
+    assert east.get_bucket_location(Bucket=replica)["LocationConstraint"] is None  # us-east-1
+    west.put_object(Bucket=source, Key="docs/a.txt", Body=b"v1")
+    assert east.get_object(Bucket=replica, Key="docs/a.txt")["Body"].read() == b"v1"
+
+    west.delete_object(Bucket=source, Key="docs/a.txt")  # a delete marker: replicated
+    with pytest.raises(ClientError):
+        east.get_object(Bucket=replica, Key="docs/a.txt")
+    markers = east.list_object_versions(Bucket=replica, Prefix="docs/a.txt")["DeleteMarkers"]
+    assert len(markers) == 1
+
+    put = west.put_object(Bucket=source, Key="docs/b.txt", Body=b"kept")
+    west.delete_object(Bucket=source, Key="docs/b.txt", VersionId=put["VersionId"])
+    assert east.get_object(Bucket=replica, Key="docs/b.txt")["Body"].read() == b"kept"
+
+
+@pytest.mark.checklist("003#25")
+def test_a_write_is_readable_in_the_replica_region(cloud: LocalCloud, report: DeployReport) -> None:
+    name = _physical(cloud, "DrLocal", PRIMARY, "AWS::DynamoDB::GlobalTable", "Accounts")
+    cloud.resource("dynamodb", region=PRIMARY).Table(name).put_item(
+        Item={"id": "acct-1", "plan": "pro"}
+    )
+    item = cloud.resource("dynamodb", region=DR).Table(name).get_item(Key={"id": "acct-1"})
+    assert item["Item"] == {"id": "acct-1", "plan": "pro"}
+
+
+@pytest.mark.checklist("002#65", "002#66", "002#67")
+def test_backup_drill_restores_from_the_dr_copy_within_the_rpo(
+    cloud: LocalCloud, report: DeployReport
+) -> None:
+    account = cloud.account_id
+    name = _physical(cloud, "DrLocal", PRIMARY, "AWS::DynamoDB::GlobalTable", "Accounts")
+    plan_id = _physical(cloud, "DrLocal", PRIMARY, "AWS::Backup::BackupPlan", "BackupPlan")
+    dr_vault = _physical(cloud, "DrLocalDr", DR, "AWS::Backup::BackupVault", "DrBackupVault")
+    table = cloud.resource("dynamodb", region=PRIMARY).Table(name)
+    written = [{"id": f"drill-{n}", "n": n} for n in range(5)]
+    for item in written:
+        table.put_item(Item=item)
+
+    backup_at = datetime(2026, 1, 1, 5, 0, tzinfo=timezone.utc)  # the plan's 05:00 UTC run
+    jobs = backup.run_backup_plan(account, PRIMARY, plan_id, at=backup_at)
+    (job,) = [j for j in jobs if j.resource_arn.endswith(f"/{name}")]
+    assert job.state == "COMPLETED" and job.recovery_point.delete_after_days == 30
+    (copy,) = job.copies
+    assert (copy.region, copy.vault_name) == (DR, dr_vault)
+    assert [p.arn for p in backup.recovery_points(account, DR, dr_vault)] == [copy.arn]
+
+    for item in written:  # the disaster
+        table.delete_item(Key={"id": item["id"]})
+    restored_name = f"{name}-restored"
+    backup.restore_table(account, copy.arn, restored_name)
+    restored = cloud.resource("dynamodb", region=DR).Table(restored_name)
+    got = [restored.get_item(Key={"id": i["id"]}).get("Item") for i in written]
+    assert got == written
+
+    failure_at = backup_at + timedelta(hours=23)  # worst case: just before the next run
+    data_loss = failure_at - copy.created
+    assert data_loss <= timedelta(hours=24)
+    cloud.say(
+        f"  backup drill: {len(written)} items backed up at {backup_at:%H:%M} UTC, copied to "
+        f"{dr_vault} ({DR}), restored to {restored_name}: {len(got)}/{len(written)} match; "
+        f"worst-case data loss {data_loss} (RPO 24 h)"
+    )
+
+
+def test_both_vaults_exist_in_their_regions(cloud: LocalCloud, report: DeployReport) -> None:
+    for region in (PRIMARY, DR):
+        vaults = cloud.client("backup", region=region).list_backup_vaults()["BackupVaultList"]
+        assert len(vaults) == 1 and vaults[0]["BackupVaultArn"].split(":")[3] == region
