@@ -17,7 +17,7 @@ from contextlib import nullcontext
 from unittest import mock
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-EXAMPLES = ("homeforpup", "dogcare")
+EXAMPLES = ("homeforpup", "dogcare", "quickstart")
 
 
 def _use_bundled_node() -> None:
