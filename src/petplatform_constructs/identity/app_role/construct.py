@@ -27,16 +27,15 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 from typing_extensions import Unpack
 
-from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.existing import check_existing
-from petplatform_constructs.core.exports import add_exports, check_export_prefix
+from petplatform_constructs.core.exports import add_exports
 from petplatform_constructs.core.iam import (
     KMS_DATA_KEY_REASON,
     flatten_cfn_reference,
     inherent_wildcard_findings,
     wildcard_findings,
 )
-from petplatform_constructs.core.props import check_props
+from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.resources import as_bucket, as_table, as_user_pool
 from petplatform_constructs.identity.app_role.props import SHARED_ONLY, AppRoleProps, DataAccess
 from petplatform_constructs.identity.app_role.validation import EC2, RolePlan, plan_role
@@ -192,11 +191,8 @@ class AppRole(Construct):
         self.imported = existing_role is not None
         """Whether this construct grants to an existing role instead of creating one."""
 
-        problems = Problems(self._owner)
-        wrong_types = check_props(problems, AppRoleProps, props)
-        valid: AppRoleProps = {k: v for k, v in props.items() if k not in wrong_types}  # type: ignore[assignment]
-        with problems.collecting():
-            check_export_prefix(self._owner, valid.get("export_prefix"))
+        received = receive(self._owner, AppRoleProps, props)
+        problems, valid = received.problems, received.valid
         check_existing(
             problems,
             "existing_role",
@@ -204,7 +200,7 @@ class AppRole(Construct):
             {k: v for k, v in props.items() if k not in SHARED_ONLY},
         )
         plan = plan_role(
-            self, problems, valid, existing_role=existing_role, rejected=frozenset(wrong_types)
+            self, problems, valid, existing_role=existing_role, rejected=received.rejected
         )
         problems.raise_if_any()
         assert plan is not None  # no problems, so the plan exists

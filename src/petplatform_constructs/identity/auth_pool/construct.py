@@ -19,10 +19,10 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 from typing_extensions import Unpack
 
-from petplatform_constructs.core.errors import Problems, require
+from petplatform_constructs.core.errors import require
 from petplatform_constructs.core.existing import check_existing, describe
-from petplatform_constructs.core.exports import add_exports, check_export_prefix
-from petplatform_constructs.core.props import check_props
+from petplatform_constructs.core.exports import add_exports
+from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.watch import Watcher
 from petplatform_constructs.identity.auth_pool.pool import create_user_pool
 from petplatform_constructs.identity.auth_pool.props import (
@@ -111,9 +111,8 @@ class AuthPool(Construct):
         """The created ``UserPool`` (``None`` for an existing pool), for L2-only features such as
         ``add_trigger``."""
 
-        problems = Problems(self._owner)
-        wrong_types = check_props(problems, AuthPoolProps, props)
-        valid: AuthPoolProps = {k: v for k, v in props.items() if k not in wrong_types}  # type: ignore[assignment]
+        received = receive(self._owner, AuthPoolProps, props)
+        problems, valid = received.problems, received.valid
         problems.check(
             existing_user_pool is None or existing_user_pool_id is None,
             "existing_user_pool_id",
@@ -130,17 +129,13 @@ class AuthPool(Construct):
             "an IUserPool, e.g. cognito.UserPool.from_user_pool_id(...); or give the id as "
             "existing_user_pool_id",
         )
-        with problems.collecting():
-            check_export_prefix(self._owner, valid.get("export_prefix"))
         check_existing(
             problems,
             "existing_user_pool_id" if existing_user_pool is None else "existing_user_pool",
             existing_user_pool if existing_user_pool is not None else existing_user_pool_id,
             {k: v for k, v in props.items() if k not in SHARED_ONLY},
         )
-        plan = plan_auth(
-            self, problems, valid, wraps=self.imported, rejected=frozenset(wrong_types)
-        )
+        plan = plan_auth(self, problems, valid, wraps=self.imported, rejected=received.rejected)
         problems.raise_if_any()
         assert plan is not None  # no problems, so the plan exists
 
