@@ -23,8 +23,8 @@ from constructs import Construct
 from typing_extensions import Unpack
 
 from petplatform_constructs.core.errors import Problems
-from petplatform_constructs.core.exports import add_exports, check_export_prefix
-from petplatform_constructs.core.props import check_props
+from petplatform_constructs.core.exports import add_exports
+from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.watch import AlarmRule, Panel, Watcher, WatchPlan
 from petplatform_constructs.integration.event_bus.props import (
     EventBusProps,
@@ -73,12 +73,9 @@ class EventBus(Construct):
     def __init__(self, scope: Construct, id: str, **props: Unpack[EventBusProps]) -> None:
         super().__init__(scope, id)
         owner = f"{type(self).__name__} {self.node.path}"
-        problems = Problems(owner)
-        rejected = check_props(problems, EventBusProps, props)
-        valid: EventBusProps = {k: v for k, v in props.items() if k not in rejected}  # type: ignore[assignment]
-        with problems.collecting():
-            check_export_prefix(owner, valid.get("export_prefix"))
-        name = check_bus(self, problems, valid, frozenset(rejected))
+        received = receive(owner, EventBusProps, props)
+        problems, valid, rejected = received.problems, received.valid, received.rejected
+        name = check_bus(self, problems, valid, rejected)
         problems.raise_if_any()
 
         self._profile = StageProfile.of(self, valid.get("stage_profile"))

@@ -17,10 +17,9 @@ from constructs import Construct
 from typing_extensions import Unpack
 
 from petplatform_constructs.compute.serverless_api import ApiFunction
-from petplatform_constructs.core.errors import Problems
-from petplatform_constructs.core.exports import add_exports, check_export_prefix
+from petplatform_constructs.core.exports import add_exports
 from petplatform_constructs.core.names import ResourceKind
-from petplatform_constructs.core.props import check_props
+from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.watch import Watcher
 from petplatform_constructs.integration.fifo_pipeline.props import FifoPipelineProps
 from petplatform_constructs.integration.fifo_pipeline.validation import (
@@ -75,12 +74,9 @@ class FifoPipeline(Construct):
     def __init__(self, scope: Construct, id: str, **props: Unpack[FifoPipelineProps]) -> None:
         super().__init__(scope, id)
         owner = f"{type(self).__name__} {self.node.path}"
-        problems = Problems(owner)
-        rejected = check_props(problems, FifoPipelineProps, props)
-        valid: FifoPipelineProps = {k: v for k, v in props.items() if k not in rejected}  # type: ignore[assignment]
-        with problems.collecting():
-            check_export_prefix(owner, valid.get("export_prefix"))
-        plan = plan_pipeline(self, problems, valid, frozenset(rejected))
+        received = receive(owner, FifoPipelineProps, props)
+        problems, valid, rejected = received.problems, received.valid, received.rejected
+        plan = plan_pipeline(self, problems, valid, rejected)
         problems.raise_if_any()
         assert plan is not None  # no problems, so the plan exists
 
