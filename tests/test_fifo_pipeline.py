@@ -311,7 +311,7 @@ def test_every_problem_is_reported_at_once() -> None:
 
 
 def test_specs_refuse_shared_names_and_duplicates() -> None:
-    with pytest.raises(PropError, match="per-pipeline"):
+    with pytest.raises(PropError, match="per-construct prop: set it on the PipelineSpec"):
         pipelines_from_specs(_stack(), [PipelineSpec("a")], name="x")
     with pytest.raises(PropError, match="unique"):
         pipelines_from_specs(_stack(), [PipelineSpec("a"), PipelineSpec("a")])

@@ -6,13 +6,12 @@ option is available per pipeline with no second declaration.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from constructs import Construct
 from typing_extensions import Unpack
 
-from petplatform_constructs.core.errors import Problems
+from petplatform_constructs.core.specs import ConstructSpec, planned_props
 from petplatform_constructs.integration.fifo_pipeline.construct import FifoPipeline
 from petplatform_constructs.integration.fifo_pipeline.props import FifoPipelineProps
 
@@ -24,7 +23,7 @@ PER_PIPELINE = frozenset(
 """Props that name or belong to one pipeline: refused as shared props."""
 
 
-class PipelineSpec:
+class PipelineSpec(ConstructSpec):
     """One pipeline of :func:`pipelines_from_specs`: its name, and any FifoPipeline props.
 
     Args:
@@ -35,7 +34,7 @@ class PipelineSpec:
         props: :class:`FifoPipelineProps` of this pipeline; they win over the shared ones.
     """
 
-    __slots__ = ("construct_id", "name", "props")
+    __slots__ = ()
 
     def __init__(
         self,
@@ -45,20 +44,7 @@ class PipelineSpec:
         construct_id: str | None = None,
         **props: Unpack[FifoPipelineProps],
     ) -> None:
-        self.name = name
-        self.construct_id = construct_id
-        self.props: Mapping[str, object] = dict(props)
-
-    def __repr__(self) -> str:
-        given = ", ".join(f"{k}={v!r}" for k, v in self.props.items())
-        return f"PipelineSpec({self.name!r}{', ' + given if given else ''})"
-
-    @property
-    def resolved_construct_id(self) -> str:
-        """``construct_id``, else the PascalCase form of ``name``."""
-        if self.construct_id:
-            return self.construct_id
-        return "".join(p[:1].upper() + p[1:] for p in re.split(r"[^A-Za-z0-9]+", self.name) if p)
+        super().__init__(name, construct_id, props)
 
 
 def pipelines_from_specs(
@@ -71,27 +57,14 @@ def pipelines_from_specs(
     Returns:
         The pipelines by ``spec.name``, in spec order.
     """
-    problems = Problems("pipelines_from_specs")
-    problems.check_sequence("specs", specs, PipelineSpec, "PipelineSpec")
-    for prop in sorted(PER_PIPELINE & set(shared)):
-        problems.add(prop, shared.get(prop), "a per-pipeline prop: set it on the PipelineSpec")
-    problems.raise_if_any()
-    names = [spec.name for spec in specs]
-    ids = [spec.resolved_construct_id for spec in specs]
-    for prop, values in (("specs[].name", names), ("specs[] construct id", ids)):
-        duplicates = sorted({v for v in values if values.count(v) > 1})
-        problems.check(
-            not duplicates, prop, duplicates, "pipeline names and construct ids must be unique"
+    return {
+        spec.name: FifoPipeline(scope, construct_id, **props)  # type: ignore[arg-type]
+        for spec, construct_id, props in planned_props(
+            "pipelines_from_specs",
+            specs,
+            PipelineSpec,
+            shared,
+            literal_name_prop="queue_name",
+            per_construct=PER_PIPELINE,
         )
-    problems.check(all(ids), "specs[].name", names, "names need at least one letter or digit")
-    problems.raise_if_any()
-    export_prefix = shared.get("export_prefix")
-    pipelines: dict[str, FifoPipeline] = {}
-    for spec, construct_id in zip(specs, ids, strict=True):
-        props: FifoPipelineProps = {**shared, **spec.props}  # type: ignore[typeddict-item]
-        if "queue_name" not in props:
-            props.setdefault("name", spec.name)
-        if export_prefix:
-            props["export_prefix"] = f"{export_prefix}-{construct_id}"
-        pipelines[spec.name] = FifoPipeline(scope, construct_id, **props)
-    return pipelines
+    }
