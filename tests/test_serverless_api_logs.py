@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from aws_cdk import Stack
 
-from petplatform_constructs import ApiKind, FunctionSpec, RouteSpec, ServerlessApi
-from petplatform_constructs.testing import SynthResult, find_resources
+from petplatform_constructs import ApiKind, FunctionSpec, RouteSpec, ServerlessApi, WafRules
+from petplatform_constructs.testing import SynthResult, find_resources, resource_named
 
 CODE = Path(__file__).parent / "fixtures" / "lambda_echo"
 
@@ -35,3 +36,75 @@ def test_every_log_group_is_protected_as_the_stage_says(
         assert group["Properties"]["DeletionProtectionEnabled"] is protected
         assert group["DeletionPolicy"] == ("Retain" if protected else "Delete")
     assert [f for f in result.findings if f.plugin == "DataProtection"] == []
+
+
+def _api_with_waf(stack: Stack) -> None:
+    ServerlessApi(
+        stack,
+        "Api",
+        kind=ApiKind.REST,
+        functions=[FunctionSpec("echo", CODE)],
+        routes=[RouteSpec("GET", "/echo", "echo", authorization="none")],
+        waf=WafRules(),
+    )
+
+
+@pytest.mark.parametrize(("stage", "protected"), [("dev", False), ("prod", True)])
+def test_the_waf_logs_every_request_to_a_protected_aws_waf_logs_group(
+    stack_synth: Callable[..., SynthResult], stage: str, protected: bool
+) -> None:
+    result = stack_synth("api-waf-logs", _api_with_waf, stage=stage)
+    template = result.template_json("Test")
+    group_id, group = resource_named(template, "AWS::Logs::LogGroup", "Api/Waf/Logs")
+    name = group["Properties"]["LogGroupName"]
+    assert name.startswith("aws-waf-logs-")
+    assert group["Properties"]["DeletionProtectionEnabled"] is protected
+    assert group["Properties"]["RetentionInDays"] == (365 if protected else 7)
+    assert group["DeletionPolicy"] == ("Retain" if protected else "Delete")
+    (config,) = find_resources(template, "AWS::WAFv2::LoggingConfiguration").values()
+    acl_id, _ = resource_named(template, "AWS::WAFv2::WebACL", "Api/Waf/WebAcl")
+    props = config["Properties"]
+    assert props["ResourceArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    # The log group's ARN without the ":*" that WAF refuses.
+    (destination,) = props["LogDestinationConfigs"]
+    assert json.dumps(destination).endswith(f':logs:us-east-1:123456789012:log-group:{name}"]]}}')
+    assert props["RedactedFields"] == [{"SingleHeader": {"Name": "authorization"}}]
+    assert group_id in config["DependsOn"]
+    assert [f for f in result.findings if f.plugin == "DataProtection"] == []
+
+
+def test_the_waf_adds_the_core_and_known_bad_inputs_rule_groups_by_default(
+    stack_synth: Callable[..., SynthResult],
+) -> None:
+    template = stack_synth("api-waf-logs", _api_with_waf).template_json("Test")
+    _, acl = resource_named(template, "AWS::WAFv2::WebACL", "Api/Waf/WebAcl")
+    rules = {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+    assert list(rules) == [
+        "RateLimitPerIp",
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+    ]
+    for group in list(rules)[1:]:
+        assert rules[group]["OverrideAction"] == {"None": {}}  # block on match, not count
+        assert rules[group]["Statement"] == {
+            "ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": group}
+        }
+
+
+def test_a_waf_without_logging_or_managed_groups_creates_neither(
+    stack_synth: Callable[..., SynthResult],
+) -> None:
+    def build(stack: Stack) -> None:
+        ServerlessApi(
+            stack,
+            "Api",
+            functions=[FunctionSpec("echo", CODE)],
+            routes=[RouteSpec("GET", "/echo", "echo", authorization="none")],
+            waf=WafRules(managed_rule_groups=(), logging=False),
+        )
+
+    template = stack_synth("api-waf-bare", build).template_json("Test")
+    assert find_resources(template, "AWS::WAFv2::LoggingConfiguration") == {}
+    assert len(find_resources(template, "AWS::Logs::LogGroup")) == 3
+    _, acl = resource_named(template, "AWS::WAFv2::WebACL", "Api/Waf/WebAcl")
+    assert [rule["Name"] for rule in acl["Properties"]["Rules"]] == ["RateLimitPerIp"]

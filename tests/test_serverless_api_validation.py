@@ -507,7 +507,7 @@ BAD_INPUT = [
         id="managed group twice",
     ),
     pytest.param(
-        {"waf": WafRules(ip_rate_limit=None)},
+        {"waf": WafRules(ip_rate_limit=None, managed_rule_groups=())},
         r"waf=WafRules\(.*\); at least one rule",
         id="WAF without rules",
     ),

@@ -48,7 +48,8 @@ class ServerlessApi(Construct):
     Stable construct ids (a public contract: renaming one replaces the resource):
     ``Function-{name}`` per function (children ``Handler``, ``Role``, ``LogGroup``), ``Api``,
     ``AccessLogs``, ``Authorizer``; REST only: ``RequestValidator``, ``Model-{title}``,
-    ``ExecutionLogs``, ``Waf`` (``WebAcl``), ``WafAssociation``; HTTP only: ``Stage``. Outputs:
+    ``ExecutionLogs``, ``Waf`` (``WebAcl``, ``Logs``, ``Logging``), ``WafAssociation``; HTTP
+    only: ``Stage``. Outputs:
     ``ApiUrlOutput``, ``ApiIdOutput``. At the stack root, one per stack: the runtime layer
     ``PetPlatformRuntimeLayer`` and, for REST APIs, the account-level API Gateway logging role
     ``PetPlatformApiGatewayCloudWatchLogging`` (``Role``, ``Account``).
@@ -75,6 +76,7 @@ class ServerlessApi(Construct):
         authorizer: the Cognito or JWT authorizer, if any route uses one.
         models: REST: ``{title: apigateway.Model}``; ``request_validator``: REST: the validator.
         web_acl: the created ``CfnWebACL``, if any; ``web_acl_arn``: the associated ACL's ARN.
+        waf_log_group: the created web ACL's ``aws-waf-logs-`` log group, if it logs.
         routes: the route specs.
         outputs: ``{"ApiUrl": CfnOutput, "ApiId": CfnOutput}`` with ``export_prefix``.
     """
@@ -107,6 +109,7 @@ class ServerlessApi(Construct):
         self.authorizer: apigateway.IAuthorizer | apigatewayv2.IHttpRouteAuthorizer | None = None
         self.web_acl: wafv2.CfnWebACL | None = None
         self.web_acl_arn: str | None = None
+        self.waf_log_group: logs.LogGroup | None = None
         self.stage: apigateway.Stage | apigatewayv2.HttpStage
         self.url: str
         if plan.rest:
@@ -117,6 +120,7 @@ class ServerlessApi(Construct):
             self.models = rest.models
             self.authorizer = rest.authorizer
             self.web_acl, self.web_acl_arn = rest.web_acl, rest.web_acl_arn
+            self.waf_log_group = rest.waf_log_group
         else:
             http = build_http(self, plan, self.functions, self.access_log_group)
             self.http_api, self.stage, self.url = http.api, http.stage, http.stage.url

@@ -1,9 +1,9 @@
 """The REST API of a ServerlessApi: methods, authorizer, models, CORS, logs and WAF.
 
 Construct ids under the ServerlessApi (a public contract): ``Api``, ``ExecutionLogs``,
-``RequestValidator``, ``Authorizer``, ``Model-{title}``, ``Waf`` (``WebAcl``) and
-``WafAssociation``; at the stack root, one per stack, ``PetPlatformApiGatewayCloudWatchLogging``
-(``Role``, ``Account``).
+``RequestValidator``, ``Authorizer``, ``Model-{title}``, ``Waf`` (``WebAcl``, ``Logs``,
+``Logging``) and ``WafAssociation``; at the stack root, one per stack,
+``PetPlatformApiGatewayCloudWatchLogging`` (``Role``, ``Account``).
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ class RestParts:
     models: dict[str, apigateway.Model] = field(default_factory=dict)
     web_acl: wafv2.CfnWebACL | None = None
     web_acl_arn: str | None = None
+    waf_log_group: logs.LogGroup | None = None
 
 
 def build_rest(
@@ -215,9 +216,10 @@ def _add_waf(scope: Construct, plan: ApiPlan, parts: RestParts) -> None:
     stage = parts.api.deployment_stage
     parts.web_acl_arn = plan.web_acl_arn
     if plan.waf is not None:
-        acl = RateLimitWebAcl(scope, "Waf", rules=plan.waf)
+        acl = RateLimitWebAcl(scope, "Waf", rules=plan.waf, profile=plan.profile)
         parts.web_acl = acl.web_acl
         parts.web_acl_arn = acl.web_acl_arn
+        parts.waf_log_group = acl.log_group
     if parts.web_acl_arn is None:
         acknowledge(
             stage.node.default_child or stage,
