@@ -880,7 +880,7 @@ def test_log_retention_removal_and_log_level_follow_the_stage(
 ) -> None:
     template = _json(stack_synth, "rest-full", stage)
     groups = find_resources(template, LOG_GROUP)
-    assert len(groups) == 5  # 3 functions, access logs, execution logs
+    assert len(groups) == 6  # 3 functions, access logs, execution logs, WAF logs
     for group in groups.values():
         assert group["Properties"]["RetentionInDays"] == days
         assert group["DeletionPolicy"] == policy

@@ -283,6 +283,16 @@ BAD_INPUT = [
         r"waf\.ip_rate_limit='1000'; expected int \(got str\)",
         id="WAF limit as a string",
     ),
+    pytest.param(
+        {"waf": WafRules(logging="yes")},
+        r"waf\.logging='yes'; expected bool \(got str\)",
+        id="WAF logging as a string",
+    ),
+    pytest.param(
+        {"log_encryption_key": "alias/logs"},
+        r"log_encryption_key='alias/logs'; expected .*IKey",
+        id="log key as an alias name",
+    ),
     # -- functions ---------------------------------------------------------------------------
     pytest.param({"functions": []}, r"functions=\[\]; at least one FunctionSpec", id="no function"),
     pytest.param(
@@ -507,7 +517,7 @@ BAD_INPUT = [
         id="managed group twice",
     ),
     pytest.param(
-        {"waf": WafRules(ip_rate_limit=None)},
+        {"waf": WafRules(ip_rate_limit=None, managed_rule_groups=())},
         r"waf=WafRules\(.*\); at least one rule",
         id="WAF without rules",
     ),

@@ -358,8 +358,10 @@ def _rate_rule(statement: Json) -> object:
 
 
 @pytest.mark.checklist("001#42")
-def test_waf_rate_limits_per_ip_and_user_in_prod(template: Template, stage: str) -> None:
-    if stage != "prod":
+def test_waf_rate_limits_per_ip_and_user_in_prod_like_stages(
+    template: Template, stage: str
+) -> None:
+    if stage not in ("staging", "prod"):
         template.resource_count_is("AWS::WAFv2::WebACL", 0)
         return
     template.has_resource_properties(
@@ -377,6 +379,36 @@ def test_waf_rate_limits_per_ip_and_user_in_prod(template: Template, stage: str)
         "AWS::WAFv2::WebACL", {"Rules": Match.array_with([_rate_rule(per_user)])}
     )
     template.resource_count_is("AWS::WAFv2::WebACLAssociation", 1)
+
+
+def test_waf_blocks_managed_rule_groups_and_logs_in_prod_like_stages(
+    template: Template, stage: str
+) -> None:
+    if stage not in ("staging", "prod"):
+        template.resource_count_is("AWS::WAFv2::LoggingConfiguration", 0)
+        return
+    for group in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"):
+        template.has_resource_properties(
+            "AWS::WAFv2::WebACL",
+            {
+                "Rules": Match.array_with(
+                    [Match.object_like({"Name": group, "OverrideAction": {"None": {}}})]
+                )
+            },
+        )
+    template.resource_count_is("AWS::WAFv2::LoggingConfiguration", 1)
+    template.has_resource(
+        "AWS::Logs::LogGroup",
+        {
+            "Properties": Match.object_like(
+                {
+                    "LogGroupName": Match.string_like_regexp("^aws-waf-logs-"),
+                    "DeletionProtectionEnabled": True,
+                }
+            ),
+            "DeletionPolicy": "Retain",
+        },
+    )
 
 
 # -- H. deployment strategy ------------------------------------------------------------------

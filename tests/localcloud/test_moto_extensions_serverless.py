@@ -371,6 +371,21 @@ def _template(version: int) -> Json:
                 ),
             },
         },
+        "WafLogs": {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {"LogGroupName": "aws-waf-logs-ext", "RetentionInDays": 7},
+        },
+        "WafLogging": {
+            "Type": "AWS::WAFv2::LoggingConfiguration",
+            "DependsOn": ["WafLogs"],
+            "Properties": {
+                "ResourceArn": {"Fn::GetAtt": ["WebAcl", "Arn"]},
+                "LogDestinationConfigs": [
+                    f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:aws-waf-logs-ext"
+                ],
+                "RedactedFields": [{"SingleHeader": {"Name": "authorization"}}],
+            },
+        },
     }
     if version == 1:  # version 2 removes the permission: its statement must go
         resources["Permission"] = {
@@ -572,6 +587,11 @@ def test_web_acl_with_its_rules(cloud: LocalCloud, outputs: Json) -> None:
     assert acl["Rules"][0]["Statement"]["RateBasedStatement"]["Limit"] == 1000
     stage_arn = f"arn:aws:apigateway:us-east-1::/restapis/{outputs['ApiId']}/stages/live"
     assert wafv2.get_web_acl_for_resource(ResourceArn=stage_arn)["WebACL"]["ARN"] == arn
+    logging = wafv2.get_logging_configuration(ResourceArn=arn)["LoggingConfiguration"]
+    assert logging["LogDestinationConfigs"] == [
+        f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:aws-waf-logs-ext"
+    ]
+    assert logging["RedactedFields"] == [{"SingleHeader": {"Name": "authorization"}}]
 
 
 # ---- update and delete --------------------------------------------------------------------------
@@ -613,3 +633,5 @@ def test_update_in_place_then_delete_everything(
     assert cloud.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
     assert cloud.client("budgets").describe_budgets(AccountId=ACCOUNT).get("Budgets", []) == []
     assert cloud.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"] == []
+    with pytest.raises(ClientError, match="WAFNonexistentItemException"):
+        cloud.client("wafv2").get_logging_configuration(ResourceArn=first["WebAclArn"])

@@ -25,8 +25,9 @@ class DogCareConfig:
         web_origin: the web app's origin (CORS, OAuth callback and logout URLs).
         payment_provider_url: the payment provider's API base URL (a sandbox outside prod).
         alarm_emails: who receives alarms and cost alerts.
-        waf: per-IP and per-user rate limiting with WAF (001#42); it costs money, so it is on
-            in prod only by default.
+        waf: per-IP and per-user rate limiting, AWS managed rule groups and request logs with
+            WAF (001#42); it costs money, so it is on in the prod-like stages (staging and prod)
+            only by default.
         function_concurrency: concurrent executions reserved for (and capping) each function:
             a runaway caller cannot starve the others, nor run up the bill. 25 in prod, which
             has its own account (4 x 25 of the default quota of 1,000 leaves 900 unreserved);
@@ -53,7 +54,7 @@ class DogCareConfig:
                 else "https://sandbox.payments.example.com/v1"
             ),
             "alarm_emails": ("oncall@dogcare.example.com",),
-            "waf": stage == "prod",
+            "waf": stage in ("staging", "prod"),
             "function_concurrency": 25 if stage == "prod" else None,
         }
         values.update(overrides)

@@ -1,7 +1,7 @@
-"""``AWS::WAFv2::WebACL`` / ``WebACLAssociation``: no model in moto 5.2.
+"""``AWS::WAFv2::WebACL`` / ``WebACLAssociation`` / ``LoggingConfiguration``: no model in moto 5.2.
 
-A web ACL with its rules, and its association with an API Gateway stage (WAF rules are recorded,
-not enforced locally).
+A web ACL with its rules, its association with an API Gateway stage, and its logging
+configuration (WAF rules are recorded, not enforced locally, and nothing is logged).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from moto.wafv2.models import wafv2_backends
 
 from petplatform_localcloud.moto_extensions.records import Json, Record, cfn_tags
 
-__all__ = ["EXTENSIONS", "WebAcl", "WebAclAssociation"]
+__all__ = ["EXTENSIONS", "LoggingConfiguration", "WebAcl", "WebAclAssociation"]
 
 
 class WebAcl(Record):
@@ -100,4 +100,40 @@ class WebAclAssociation(Record):
         wafv2_backends[account_id][region_name].disassociate_web_acl(self.resource_arn)
 
 
-EXTENSIONS = (WebAcl, WebAclAssociation)
+class LoggingConfiguration(Record):
+    """``AWS::WAFv2::LoggingConfiguration`` (``Ref`` is the web ACL's ARN), in moto's backend."""
+
+    attributes = ("ManagedByFirewallManager",)
+    resource_arn = ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::WAFv2::LoggingConfiguration"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Json,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> LoggingConfiguration:
+        props = cloudformation_json["Properties"]
+        arn = props["ResourceArn"]
+        wafv2_backends[account_id][region_name].put_logging_configuration(
+            arn,
+            list(props["LogDestinationConfigs"]),
+            props.get("RedactedFields"),
+            False,
+            props.get("LoggingFilter") or {},
+        )
+        record = cls(arn, {"ManagedByFirewallManager": "false"})
+        record.resource_arn = arn
+        return record
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        wafv2_backends[account_id][region_name].logging_configurations.pop(self.resource_arn, None)
+
+
+EXTENSIONS = (WebAcl, WebAclAssociation, LoggingConfiguration)

@@ -56,6 +56,7 @@ class ApiFunction(Construct):
         environment: variables added to the spec's own (route groups, CORS origins).
         profile: log retention and removal policy of the log group.
         layers: layers added to the function (the runtime layer). Default none.
+        log_encryption_key: KMS key of the log group. Default none.
 
     Attributes:
         function: the ``lambda.Function``.
@@ -74,6 +75,7 @@ class ApiFunction(Construct):
         environment: Mapping[str, str],
         profile: StageProfile,
         layers: Sequence[lambda_.ILayerVersion] = (),
+        log_encryption_key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, id)
         runtime = runtime_of(spec)
@@ -84,6 +86,7 @@ class ApiFunction(Construct):
             retention=profile.log_retention,
             removal_policy=profile.removal_policy,
             deletion_protection_enabled=profile.deletion_protection,
+            encryption_key=log_encryption_key,
         )
         self.role = iam.Role(
             self,

@@ -22,6 +22,7 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
@@ -30,6 +31,7 @@ from typing_extensions import Unpack
 
 from petplatform_constructs.compute.serverless_api.api_function import ApiFunction
 from petplatform_constructs.compute.serverless_api.http_api import build_http
+from petplatform_constructs.compute.serverless_api.log_key import log_key_of
 from petplatform_constructs.compute.serverless_api.props import ApiKind, ServerlessApiProps
 from petplatform_constructs.compute.serverless_api.rest_api import build_rest
 from petplatform_constructs.compute.serverless_api.routes import RouteSpec
@@ -48,8 +50,10 @@ class ServerlessApi(Construct):
     Stable construct ids (a public contract: renaming one replaces the resource):
     ``Function-{name}`` per function (children ``Handler``, ``Role``, ``LogGroup``), ``Api``,
     ``AccessLogs``, ``Authorizer``; REST only: ``RequestValidator``, ``Model-{title}``,
-    ``ExecutionLogs``, ``Waf`` (``WebAcl``), ``WafAssociation``; HTTP only: ``Stage``. Outputs:
-    ``ApiUrlOutput``, ``ApiIdOutput``. At the stack root, one per stack: the runtime layer
+    ``ExecutionLogs``, ``Waf`` (``WebAcl``, ``Logs``, ``Logging``), ``WafAssociation``; HTTP
+    only: ``Stage``. Outputs:
+    ``ApiUrlOutput``, ``ApiIdOutput``; ``LogKey`` (the log groups' key, in prod-like stages
+    without ``log_encryption_key``). At the stack root, one per stack: the runtime layer
     ``PetPlatformRuntimeLayer`` and, for REST APIs, the account-level API Gateway logging role
     ``PetPlatformApiGatewayCloudWatchLogging`` (``Role``, ``Account``).
 
@@ -71,10 +75,12 @@ class ServerlessApi(Construct):
         functions: ``{name: lambda.Function}``; ``roles`` and ``log_groups`` by the same names.
         runtime_layer: the runtime layer the Python functions use, if any.
         access_log_group: the stage's access logs (JSON).
+        log_encryption_key: the KMS key of every log group of the API, if any.
         execution_log_group: REST: the pre-created execution log group, with retention.
         authorizer: the Cognito or JWT authorizer, if any route uses one.
         models: REST: ``{title: apigateway.Model}``; ``request_validator``: REST: the validator.
         web_acl: the created ``CfnWebACL``, if any; ``web_acl_arn``: the associated ACL's ARN.
+        waf_log_group: the created web ACL's ``aws-waf-logs-`` log group, if it logs.
         routes: the route specs.
         outputs: ``{"ApiUrl": CfnOutput, "ApiId": CfnOutput}`` with ``export_prefix``.
     """
@@ -91,6 +97,9 @@ class ServerlessApi(Construct):
         self.routes: tuple[RouteSpec, ...] = plan.routes
         self.stage_name: str = plan.stage_name
         self.outputs: dict[str, CfnOutput] = {}
+        self.log_encryption_key: kms.IKey | None = log_key_of(
+            self, valid.get("log_encryption_key"), plan.profile
+        )
         self._build_functions(plan)
         self.access_log_group = logs.LogGroup(
             self,
@@ -98,6 +107,7 @@ class ServerlessApi(Construct):
             retention=plan.profile.log_retention,
             removal_policy=plan.profile.removal_policy,
             deletion_protection_enabled=plan.profile.deletion_protection,
+            encryption_key=self.log_encryption_key,
         )
         self.rest_api: apigateway.RestApi | None = None
         self.http_api: apigatewayv2.HttpApi | None = None
@@ -107,16 +117,20 @@ class ServerlessApi(Construct):
         self.authorizer: apigateway.IAuthorizer | apigatewayv2.IHttpRouteAuthorizer | None = None
         self.web_acl: wafv2.CfnWebACL | None = None
         self.web_acl_arn: str | None = None
+        self.waf_log_group: logs.LogGroup | None = None
         self.stage: apigateway.Stage | apigatewayv2.HttpStage
         self.url: str
         if plan.rest:
-            rest = build_rest(self, plan, self.functions, self.access_log_group)
+            rest = build_rest(
+                self, plan, self.functions, self.access_log_group, self.log_encryption_key
+            )
             self.rest_api, self.stage, self.url = rest.api, rest.api.deployment_stage, rest.api.url
             self.execution_log_group = rest.execution_log_group
             self.request_validator = rest.request_validator
             self.models = rest.models
             self.authorizer = rest.authorizer
             self.web_acl, self.web_acl_arn = rest.web_acl, rest.web_acl_arn
+            self.waf_log_group = rest.waf_log_group
         else:
             http = build_http(self, plan, self.functions, self.access_log_group)
             self.http_api, self.stage, self.url = http.api, http.stage, http.stage.url
@@ -146,6 +160,7 @@ class ServerlessApi(Construct):
                 environment=function.environment,
                 profile=plan.profile,
                 layers=[layer] if layer else [],
+                log_encryption_key=self.log_encryption_key,
             )
             self.functions[spec.name] = built.function
             self.roles[spec.name] = built.role

@@ -14,6 +14,7 @@ from typing import TypedDict
 from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_kms as kms
 
 from petplatform_constructs.compute.serverless_api.functions import FunctionSpec
 from petplatform_constructs.compute.serverless_api.routes import RouteSpec
@@ -93,6 +94,10 @@ class ServerlessApiProps(TypedDict, total=False):
     """REST only: create a regional web ACL with these rules for the stage. Default none."""
     web_acl_arn: str
     """REST only: associate this existing REGIONAL web ACL instead of ``waf``. Default none."""
+    log_encryption_key: kms.IKey
+    """KMS key of every log group of the API (functions, access, execution and WAF logs); its
+    policy gets a statement letting CloudWatch Logs of this account and region use it. Default:
+    in prod-like stages one new key per ServerlessApi (rotated, retained), elsewhere none."""
     runtime_layer: bool
     """Add the runtime layer (``petplatform_runtime``) to every Python function. Default True."""
     export_prefix: str

@@ -1,9 +1,9 @@
 """The REST API of a ServerlessApi: methods, authorizer, models, CORS, logs and WAF.
 
 Construct ids under the ServerlessApi (a public contract): ``Api``, ``ExecutionLogs``,
-``RequestValidator``, ``Authorizer``, ``Model-{title}``, ``Waf`` (``WebAcl``) and
-``WafAssociation``; at the stack root, one per stack, ``PetPlatformApiGatewayCloudWatchLogging``
-(``Role``, ``Account``).
+``RequestValidator``, ``Authorizer``, ``Model-{title}``, ``Waf`` (``WebAcl``, ``Logs``,
+``Logging``) and ``WafAssociation``; at the stack root, one per stack,
+``PetPlatformApiGatewayCloudWatchLogging`` (``Role``, ``Account``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
@@ -64,6 +65,7 @@ class RestParts:
     models: dict[str, apigateway.Model] = field(default_factory=dict)
     web_acl: wafv2.CfnWebACL | None = None
     web_acl_arn: str | None = None
+    waf_log_group: logs.LogGroup | None = None
 
 
 def build_rest(
@@ -71,8 +73,10 @@ def build_rest(
     plan: ApiPlan,
     functions: Mapping[str, lambda_.IFunction],
     access_log_group: logs.ILogGroup,
+    log_key: kms.IKey | None = None,
 ) -> RestParts:
-    """Create the REST API of ``plan`` in ``scope``, its methods calling ``functions``."""
+    """Create the REST API of ``plan`` in ``scope``, its methods calling ``functions``; its
+    log groups are encrypted with ``log_key`` when given."""
     api = apigateway.RestApi(
         scope,
         "Api",
@@ -100,6 +104,7 @@ def build_rest(
         retention=plan.profile.log_retention,
         removal_policy=plan.profile.removal_policy,
         deletion_protection_enabled=plan.profile.deletion_protection,
+        encryption_key=log_key,
     )
     api.deployment_stage.node.add_dependency(execution_logs)
     if plan.cloud_watch_role:
@@ -124,7 +129,7 @@ def build_rest(
         ),
     )
     _add_methods(scope, plan, parts, functions)
-    _add_waf(scope, plan, parts)
+    _add_waf(scope, plan, parts, log_key)
     return parts
 
 
@@ -211,13 +216,16 @@ def _request_model(scope: Construct, parts: RestParts, route: RouteSpec) -> apig
     return parts.models[title]
 
 
-def _add_waf(scope: Construct, plan: ApiPlan, parts: RestParts) -> None:
+def _add_waf(scope: Construct, plan: ApiPlan, parts: RestParts, log_key: kms.IKey | None) -> None:
     stage = parts.api.deployment_stage
     parts.web_acl_arn = plan.web_acl_arn
     if plan.waf is not None:
-        acl = RateLimitWebAcl(scope, "Waf", rules=plan.waf)
+        acl = RateLimitWebAcl(
+            scope, "Waf", rules=plan.waf, profile=plan.profile, log_encryption_key=log_key
+        )
         parts.web_acl = acl.web_acl
         parts.web_acl_arn = acl.web_acl_arn
+        parts.waf_log_group = acl.log_group
     if parts.web_acl_arn is None:
         acknowledge(
             stage.node.default_child or stage,

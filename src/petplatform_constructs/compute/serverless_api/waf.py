@@ -9,6 +9,11 @@ Limits, from the AWS WAF developer guide ("Rate-based rule high-level settings",
 https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-high-level-settings.html):
 the rate limit is at least 10 requests (it was 100 until 2024), and the evaluation window is
 60, 120, 300 (default) or 600 seconds.
+
+Beside the rate rules, two AWS managed rule groups block common exploits (the core rule set)
+and request patterns known to be malicious (known bad inputs), and every request is logged to a
+CloudWatch log group whose name starts with ``aws-waf-logs-``, as AWS WAF requires, with the
+``Authorization`` header redacted.
 """
 
 from __future__ import annotations
@@ -17,17 +22,22 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Names, Token
+from aws_cdk import ArnFormat, Names, Stack, Token
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.props import check_fields
+from petplatform_constructs.platform.stage import StageProfile
 
 __all__ = [
+    "DEFAULT_API_MANAGED_RULE_GROUPS",
     "EVALUATION_WINDOWS",
     "MAX_RATE_LIMIT",
     "MIN_RATE_LIMIT",
+    "WAF_LOG_GROUP_PREFIX",
     "RateLimitWebAcl",
     "WafRules",
     "check_waf_rules",
@@ -39,6 +49,14 @@ MIN_RATE_LIMIT = 10
 MAX_RATE_LIMIT = 2_000_000_000
 EVALUATION_WINDOWS: tuple[int, ...] = (60, 120, 300, 600)
 """Evaluation windows (seconds) AWS WAF accepts for rate-based rules."""
+
+DEFAULT_API_MANAGED_RULE_GROUPS: tuple[str, ...] = (
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+)
+"""The AWS managed rule groups a :class:`WafRules` adds by default (about 900 WCUs of 1,500)."""
+WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"
+"""AWS WAF logs only to CloudWatch log groups whose name starts with this."""
 
 _MANAGED_GROUP = re.compile(r"AWSManagedRules[A-Za-z0-9]+")
 _TOO_MANY_REQUESTS = 429
@@ -55,15 +73,20 @@ class WafRules:
             per signed-in user until the token is refreshed. Requests without the header are
             counted by the IP rule only. Default ``None`` (no per-user rule).
         evaluation_window_seconds: 60, 120, 300 or 600. Default 300.
-        managed_rule_groups: AWS managed rule groups to add after the rate rules, e.g.
-            ``("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")``. They
-            block on match; each adds WCUs and cost. Default none.
+        managed_rule_groups: AWS managed rule groups to add after the rate rules. They block
+            on match; each adds WCUs and cost. Default
+            :data:`DEFAULT_API_MANAGED_RULE_GROUPS` (the core rule set, which also blocks
+            request bodies over 8 KB, and known bad inputs); ``()`` for none.
+        logging: log every request to a CloudWatch log group ``aws-waf-logs-...`` (retention,
+            removal and deletion protection from the stage profile; the ``Authorization``
+            header redacted). Default True.
     """
 
     ip_rate_limit: int | None = 1000
     user_rate_limit: int | None = None
     evaluation_window_seconds: int = 300
-    managed_rule_groups: Sequence[str] = ()
+    managed_rule_groups: Sequence[str] = DEFAULT_API_MANAGED_RULE_GROUPS
+    logging: bool = True
 
 
 def check_waf_rules(problems: Problems, rules: WafRules, prop: str = "waf") -> None:
@@ -147,14 +170,32 @@ class RateLimitWebAcl(Construct):
 
     Requests are allowed by default; rate-limited ones get 429. Every rule publishes CloudWatch
     metrics and sampled requests. Rule names (and metric names): ``RateLimitPerIp``,
-    ``RateLimitPerUser``, then each managed group by name.
+    ``RateLimitPerUser``, then each managed group by name. With ``rules.logging``: the log
+    group ``Logs`` (named ``aws-waf-logs-<unique id>``) and the ``Logging`` configuration.
+
+    Args:
+        rules: what the web ACL enforces.
+        profile: retention, removal policy and deletion protection of the log group. Default:
+            the profile in scope.
+        log_encryption_key: KMS key of the log group. Default none (CloudWatch Logs' own
+            encryption).
 
     Attributes:
         web_acl: the ``CfnWebACL``.
         web_acl_arn: its ARN, for associations.
+        log_group: the ``aws-waf-logs-`` log group, if logging.
+        logging_configuration: its ``CfnLoggingConfiguration``, if logging.
     """
 
-    def __init__(self, scope: Construct, id: str, *, rules: WafRules) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        rules: WafRules,
+        profile: StageProfile | None = None,
+        log_encryption_key: kms.IKey | None = None,
+    ) -> None:
         super().__init__(scope, id)
         metric_prefix = Names.unique_id(self)[-100:]
         window = rules.evaluation_window_seconds
@@ -201,6 +242,44 @@ class RateLimitWebAcl(Construct):
             rules=acl_rules,
         )
         self.web_acl_arn: str = self.web_acl.attr_arn
+        self.log_group: logs.LogGroup | None = None
+        self.logging_configuration: wafv2.CfnLoggingConfiguration | None = None
+        if rules.logging:
+            self._add_logging(StageProfile.of(self, profile), log_encryption_key)
+
+    def _add_logging(self, profile: StageProfile, key: kms.IKey | None) -> None:
+        name = WAF_LOG_GROUP_PREFIX + Names.unique_resource_name(
+            self, max_length=512 - len(WAF_LOG_GROUP_PREFIX), separator="-"
+        )
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=name,
+            retention=profile.log_retention,
+            removal_policy=profile.removal_policy,
+            deletion_protection_enabled=profile.deletion_protection,
+            encryption_key=key,
+        )
+        # WAF wants the log group's ARN without the ":*" that LogGroup.log_group_arn ends with.
+        destination = Stack.of(self).format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        self.logging_configuration = wafv2.CfnLoggingConfiguration(
+            self,
+            "Logging",
+            resource_arn=self.web_acl_arn,
+            log_destination_configs=[destination],
+            # Tokens are credentials: they never reach the logs.
+            redacted_fields=[
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(
+                    single_header={"Name": "authorization"}
+                )
+            ],
+        )
+        self.logging_configuration.node.add_dependency(self.log_group)
 
 
 def _visibility(metric_name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
