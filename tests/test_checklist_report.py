@@ -65,7 +65,7 @@ def test_malformed_checklist_marker_is_a_usage_error(pytester: pytest.Pytester) 
         """
     )
     result = pytester.runpytest("--collect-only")
-    result.stderr.fnmatch_lines(["*checklist item '000-24' is not of the form '000#24'*"])
+    result.stderr.fnmatch_lines(["*checklist item '000-24' is not of the form NNN#N*"])
     assert result.ret != 0
 
 

@@ -4,7 +4,8 @@ Opt in from a ``conftest.py`` with ``pytest_plugins = ["petplatform_localcloud.p
 It is deliberately not auto-registered: loading it starts the jsii Node.js process, which no
 unrelated test run in the same environment should pay for.
 
-``@pytest.mark.checklist("000#24", ...)`` names the requirements a test asserts.
+``@pytest.mark.checklist("NNN#N", ...)`` names the requirements a test asserts: a three-digit
+section, ``#`` and an item number.
 ``pytest --checklist-report=PATH`` writes ``{requirement: [test ids]}`` as JSON at collection
 time, for traceability reports; malformed requirement ids are a usage error.
 """
@@ -35,7 +36,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "checklist(*items): seed-checklist items (e.g. '000#24') the test asserts"
+        "markers", "checklist(*items): seed-checklist items (NNN#N) the test asserts"
     )
 
 
@@ -46,7 +47,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             for ref in mark.args:
                 if not isinstance(ref, str) or not REQUIREMENT_ID.fullmatch(ref):
                     raise pytest.UsageError(
-                        f"{item.nodeid}: checklist item {ref!r} is not of the form '000#24'"
+                        f"{item.nodeid}: checklist item {ref!r} is not of the form NNN#N "
+                        "(three digits, '#', a number)"
                     )
                 covered.setdefault(ref, []).append(item.nodeid)
     path = config.getoption("--checklist-report")
