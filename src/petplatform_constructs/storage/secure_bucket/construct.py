@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import cast
 
-from aws_cdk import Annotations, CfnOutput, Duration, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
@@ -30,7 +30,6 @@ from petplatform_constructs.core.errors import require
 from petplatform_constructs.core.existing import check_existing
 from petplatform_constructs.core.exports import add_exports
 from petplatform_constructs.core.props import receive
-from petplatform_constructs.core.rules import CLOUDFRONT_REGION
 from petplatform_constructs.core.watch import Watcher
 from petplatform_constructs.edge.cdn import Cdn
 from petplatform_constructs.platform.compliance import acknowledge
@@ -195,13 +194,6 @@ class SecureBucket(Construct):
         if public_read:
             self._grant_anonymous_read(bucket, cfn_bucket)
         if plan.cdn is not None:
-            if plan.cdn_logs_unsupported:
-                Annotations.of(self).add_warning_v2(
-                    "petplatform:cdn-logs-region",
-                    "CloudFront access logs are not configured: CloudFront log delivery can only "
-                    f"be created in {CLOUDFRONT_REGION}, and this stack's region is "
-                    f"{Stack.of(self).region}.",
-                )
             self.cdn = Cdn(self, CDN_CONSTRUCT_ID, bucket=bucket, **plan.cdn)
         return bucket
 

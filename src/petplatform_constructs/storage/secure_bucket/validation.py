@@ -55,8 +55,6 @@ class BucketPlan:
     log_prefix: str | None
     cdn: CdnProps | None
     """The Cdn's props, checked; ``None`` without ``cdn``."""
-    cdn_logs_unsupported: bool
-    """A log bucket is given but this stack cannot create CloudFront log delivery."""
 
 
 def check_transition_days(
@@ -143,7 +141,6 @@ def plan_bucket(
         log_bucket=log_bucket,
         log_prefix=(log_prefix or DEFAULT_ACCESS_LOG_PREFIX) if log_bucket else None,
         cdn=cdn,
-        cdn_logs_unsupported=cdn is not None and log_bucket is not None and not cdn_logs,
     )
 
 
@@ -347,7 +344,8 @@ def _cdn_props(
         key = CDN_SHORTHANDS[prop]
         if problems.check(key not in names, prop, value, f"cdn.{key} is given too; give it once"):
             options[key], names[key] = value, prop
-    if log_bucket is not None:
+    # With logging turned off in cdn, or outside us-east-1, the Cdn decides (its own bucket).
+    if log_bucket is not None and "access_logs_disabled_reason" not in options:
         options["access_logs_bucket"], names["access_logs_bucket"] = (
             log_bucket,
             "server_access_logs_bucket",
