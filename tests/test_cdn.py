@@ -133,7 +133,10 @@ def test_defaults_https_get_head_options_security_headers(dev: SynthResult) -> N
     # Access logs are on by default, to a bucket of the Cdn's own (standard logging).
     assert config["Logging"] == {
         "Bucket": {
-            "Fn::GetAtt": [logical_id(dev, "PlainCdn/AccessLogsBucket/Resource"), "RegionalDomainName"]
+            "Fn::GetAtt": [
+                logical_id(dev, "PlainCdn/AccessLogsBucket/Resource"),
+                "RegionalDomainName",
+            ]
         },
         "Prefix": "cloudfront/",
     }
