@@ -329,7 +329,7 @@ def logical_id_in(template: JsonDict, path: str) -> str:
         for k, v in template["Resources"].items()
         if v.get("Metadata", {}).get("aws:cdk:path") == f"Test/{path}"
     ]
-    return found
+    return str(found)
 
 
 @pytest.mark.parametrize("region", ["us-west-2", None])

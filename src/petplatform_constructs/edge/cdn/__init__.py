@@ -9,7 +9,12 @@ from petplatform_constructs.edge.cdn.construct import DISTRIBUTION_CONSTRUCT_ID,
 from petplatform_constructs.edge.cdn.edge import CdnEdge
 from petplatform_constructs.edge.cdn.findings import DEFAULT_CERTIFICATE_WARNING
 from petplatform_constructs.edge.cdn.props import CdnEdgeProps, CdnOptions, CdnProps
-from petplatform_constructs.edge.cdn.validation import access_logs_supported, plan_cdn
+from petplatform_constructs.edge.cdn.validation import (
+    accept_cloudfront_logs,
+    accepts_acls,
+    access_logs_supported,
+    plan_cdn,
+)
 from petplatform_constructs.edge.cdn.waf import (
     DEFAULT_MANAGED_RULE_GROUPS,
     DEFAULT_RATE_LIMIT,
@@ -29,6 +34,8 @@ __all__ = [
     "CdnEdgeProps",
     "CdnOptions",
     "CdnProps",
+    "accept_cloudfront_logs",
+    "accepts_acls",
     "access_logs_supported",
     "plan_cdn",
 ]

@@ -120,6 +120,8 @@ class Cdn(Construct):
         """Whether viewers get CloudFront's default ``*.cloudfront.net`` certificate."""
         if plan.create_log_bucket:
             self.log_bucket = create_log_bucket(self, StageProfile.of(self))
+        elif plan.standard_logs_bucket is not None:
+            self.log_bucket = plan.standard_logs_bucket
         if plan.waf:
             self.web_acl = cloudfront_web_acl(self)
         self.distribution = self._distribution(plan, props)
@@ -134,6 +136,7 @@ class Cdn(Construct):
             self.distribution,
             props,
             access_logs=self.log_bucket is not None,
+            logging_v2=self.access_logs is not None,
             geo_allowlist=bool(plan.geo_allowlist),
             web_acl=self.web_acl is not None or props.get("web_acl_arn") is not None,
         )
@@ -189,10 +192,10 @@ class Cdn(Construct):
             web_acl_id=(
                 self.web_acl.attr_arn if self.web_acl is not None else props.get("web_acl_arn")
             ),
-            # Standard logging into the created bucket; v2 delivery is added after (existing).
-            enable_logging=True if plan.create_log_bucket else None,
-            log_bucket=self.log_bucket if plan.create_log_bucket else None,
-            log_file_prefix=LOG_FILE_PREFIX if plan.create_log_bucket else None,
+            # Standard logging into an ACL-enabled bucket; v2 delivery is added after.
+            enable_logging=True if self.log_bucket is not None else None,
+            log_bucket=self.log_bucket,
+            log_file_prefix=LOG_FILE_PREFIX if self.log_bucket is not None else None,
         )
 
     @staticmethod

@@ -20,6 +20,7 @@ def report_findings(
     props: CdnProps,
     *,
     access_logs: bool,
+    logging_v2: bool,
     geo_allowlist: bool,
     web_acl: bool,
 ) -> None:
@@ -28,7 +29,7 @@ def report_findings(
     assert isinstance(cfn, cloudfront.CfnDistribution)
     if access_logs:
         # Standard logging (the created bucket) satisfies CFR3; v2 is invisible to cdk-nag.
-        if props.get("access_logs_bucket") is not None:
+        if logging_v2:
             acknowledge(
                 cfn,
                 "AwsSolutions-CFR3",

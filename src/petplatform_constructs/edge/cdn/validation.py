@@ -10,6 +10,7 @@ problems together.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -32,6 +33,8 @@ __all__ = [
     "MAX_COMMENT_LENGTH",
     "MIN_REASON_LENGTH",
     "CdnPlan",
+    "accept_cloudfront_logs",
+    "accepts_acls",
     "access_logs_supported",
     "certificate_domains",
     "covers",
@@ -63,6 +66,8 @@ class CdnPlan:
     api_path_pattern: str = "/api/*"
     create_log_bucket: bool = False
     """No log bucket given and logging not turned off: the Cdn creates its own."""
+    standard_logs_bucket: s3.IBucket | None = None
+    """A given bucket with ACLs enabled, outside us-east-1: standard logging into it."""
     waf: bool = False
 
 
@@ -73,6 +78,22 @@ def access_logs_supported(scope: IConstruct) -> bool:
     concrete region) cannot deliver the distribution's access logs.
     """
     return Stack.of(scope).region == CLOUDFRONT_REGION
+
+
+_ACL_LOG_BUCKETS: weakref.WeakSet[object] = weakref.WeakSet()
+
+
+def accept_cloudfront_logs(bucket: s3.IBucket) -> None:
+    """Record that ``bucket`` was created with ACLs enabled for CloudFront standard logs
+    (``SecureBucket(cloudfront_log_destination=True)``); the L1's ownership controls cannot be
+    read back from Python."""
+    _ACL_LOG_BUCKETS.add(bucket)
+
+
+def accepts_acls(bucket: object) -> bool:
+    """Whether ``bucket`` has ACLs enabled for CloudFront standard logging, as recorded by
+    :func:`accept_cloudfront_logs`; ``False`` when unknown (an imported bucket)."""
+    return as_bucket(bucket) in _ACL_LOG_BUCKETS  # type: ignore[arg-type]
 
 
 def plan_cdn(
@@ -111,7 +132,8 @@ def plan_cdn(
             f"at most {MAX_COMMENT_LENGTH} characters (CloudFront's limit)",
         )
     logs = valid.get("access_logs_bucket")
-    if logs is not None:
+    standard = logs is not None and not access_logs_supported(scope) and accepts_acls(logs)
+    if logs is not None and not standard:
         region = Stack.of(scope).region
         report.check(
             access_logs_supported(scope),
@@ -119,7 +141,8 @@ def plan_cdn(
             describe(logs),
             f"CloudFront creates log delivery in {CLOUDFRONT_REGION} only and this stack's "
             f"region is {'not set' if Token.is_unresolved(region) else region}; deploy the "
-            f"distribution from a {CLOUDFRONT_REGION} stack, or drop access_logs_bucket and "
+            f"distribution from a {CLOUDFRONT_REGION} stack, give a bucket with ACLs enabled "
+            "(SecureBucket(cloudfront_log_destination=True)), or drop access_logs_bucket and "
             "the Cdn creates a log bucket of its own, which works from any region",
         )
     create_log_bucket = logs is None and valid.get("access_logs_disabled_reason") is None
@@ -145,7 +168,8 @@ def plan_cdn(
     return CdnPlan(
         price_class=valid.get("price_class") or cloudfront.PriceClass.PRICE_CLASS_100,
         geo_allowlist=geo_allowlist,
-        access_logs_bucket=as_bucket(logs) if logs is not None else None,
+        access_logs_bucket=as_bucket(logs) if logs is not None and not standard else None,
+        standard_logs_bucket=as_bucket(logs) if logs is not None and standard else None,
         api_path_pattern=valid.get("api_path_pattern") or "/api/*",
         create_log_bucket=create_log_bucket,
         waf=bool(valid.get("waf")),

@@ -31,7 +31,7 @@ from petplatform_constructs.core.existing import check_existing
 from petplatform_constructs.core.exports import add_exports
 from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.watch import Watcher
-from petplatform_constructs.edge.cdn import Cdn
+from petplatform_constructs.edge.cdn import Cdn, accept_cloudfront_logs
 from petplatform_constructs.platform.compliance import acknowledge
 from petplatform_constructs.platform.context import enable_feature_flag
 from petplatform_constructs.platform.stage import StageProfile
@@ -161,7 +161,11 @@ class SecureBucket(Construct):
             block_public_access=(
                 _PUBLIC_READ_ACCESS if public_read else s3.BlockPublicAccess.BLOCK_ALL
             ),
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            object_ownership=(
+                s3.ObjectOwnership.BUCKET_OWNER_PREFERRED
+                if props.get("cloudfront_log_destination")
+                else s3.ObjectOwnership.BUCKET_OWNER_ENFORCED
+            ),
             server_access_logs_bucket=plan.log_bucket,
             server_access_logs_prefix=plan.log_prefix,
             target_object_key_format=(
@@ -177,6 +181,8 @@ class SecureBucket(Construct):
             auto_delete_objects=plan.auto_delete_objects,
         )
         cfn_bucket = cast(s3.CfnBucket, bucket.node.default_child)
+        if props.get("cloudfront_log_destination"):
+            accept_cloudfront_logs(bucket)
         if plan.log_bucket is None:
             acknowledge(
                 cfn_bucket,

@@ -19,7 +19,13 @@ from petplatform_constructs.core.names import ResourceKind, physical_name
 from petplatform_constructs.core.props import check_props
 from petplatform_constructs.core.resources import as_bucket
 from petplatform_constructs.core.rules import check_cors_origins, check_header_names
-from petplatform_constructs.edge.cdn import CdnOptions, CdnProps, access_logs_supported, plan_cdn
+from petplatform_constructs.edge.cdn import (
+    CdnOptions,
+    CdnProps,
+    accepts_acls,
+    access_logs_supported,
+    plan_cdn,
+)
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.platform.stage import StageProfile
 from petplatform_constructs.storage.secure_bucket.props import (
@@ -125,7 +131,8 @@ def plan_bucket(
         "auto-delete empties the bucket on deletion, which needs RemovalPolicy.DESTROY "
         f"(removal policy in force: {removal})",
     )
-    cdn_logs = log_bucket is not None and access_logs_supported(scope)
+    # The Cdn logs to the same bucket where it can; elsewhere to a bucket of its own.
+    cdn_logs = log_bucket is not None and (access_logs_supported(scope) or accepts_acls(log_bucket))
     cdn = None
     if "cdn" not in rejected:
         cdn = _cdn_props(scope, problems, props, log_bucket if cdn_logs else None, bool(policies))
@@ -161,6 +168,14 @@ def _check_exposure(problems: Problems, props: SecureBucketProps) -> None:
             public_read,
             "anonymous readers cannot decrypt SSE-KMS objects; drop encryption_key (SSE-S3) "
             "or serve the bucket with cdn=True",
+        )
+    if props.get("cloudfront_log_destination"):
+        problems.check(
+            bool(props.get("access_log_destination")),
+            "cloudfront_log_destination",
+            True,
+            "needs access_log_destination=True: only a private, SSE-S3 log bucket may accept "
+            "the ACLs CloudFront standard logging writes with",
         )
     if props.get("access_log_destination"):
         for prop, value in (("encryption_key", key), ("public_read", public_read), ("cdn", cdn)):
