@@ -96,3 +96,28 @@ def test_the_alias_records_exist(cloud: LocalCloud, zone_id: str, report: Deploy
     records = cloud.client("route53").list_resource_record_sets(HostedZoneId=zone_id)
     types = {r["Type"] for r in records["ResourceRecordSets"] if r["Name"] == DOMAIN + "."}
     assert {"A", "AAAA"} <= types
+
+
+def test_the_cdns_own_log_bucket_accepts_standard_logs(
+    cloud: LocalCloud, report: DeployReport
+) -> None:
+    """Outside us-east-1 the Cdn logs with standard logging into a bucket it creates, with
+    ACLs enabled for CloudFront (distributions are stack records only on the local cloud)."""
+    resources = cloud.client("cloudformation", region="us-west-2").list_stack_resources(
+        StackName="CdnLocalApi"
+    )["StackResourceSummaries"]
+    (bucket,) = [
+        r["PhysicalResourceId"]
+        for r in resources
+        if r["LogicalResourceId"].startswith("ApiCdnAccessLogsBucket")
+        and r["ResourceType"] == "AWS::S3::Bucket"
+    ]
+    s3 = cloud.client("s3", region="us-west-2")
+    controls = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]
+    assert controls["Rules"] == [{"ObjectOwnership": "BucketOwnerPreferred"}]
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
