@@ -132,6 +132,7 @@ def test_default_logs_work_from_a_region_agnostic_stack() -> None:
 # -- WAF -------------------------------------------------------------------------------------
 
 
+@pytest.mark.checklist("002#48")
 def test_waf_creates_a_cloudfront_web_acl_with_managed_groups_and_a_rate_rule(
     result: SynthResult,
 ) -> None:

@@ -11,7 +11,6 @@ from petplatform_constructs.platform.tagging import apply_standard_tags
 from .config import HomeForPupConfig
 from .monitoring import monitor
 
-
 IMAGES_ON_THE_DEFAULT_CERTIFICATE = (
     "HomeForPup has no image domain yet (000#28 asks only that one can be added): pet photos "
     "are public content served read-only from the *.cloudfront.net name, with HTTPS enforced "

@@ -305,7 +305,8 @@ class Cdn(Construct):
     def register_observability(self, watcher: Watcher) -> None:
         """5xx, 4xx and total error rates (us-east-1 metrics); an alarm on the 5xx rate where
         the pack's stack can hold one."""
-        watcher.watch_distribution(self.distribution)
+        if not watcher.is_watched(self.distribution):
+            watcher.watch_distribution(self.distribution)
 
 
 def display_path(construct: IConstruct) -> str:

@@ -180,10 +180,13 @@ class ImageBuckets(Construct):
 
     # -- grants for the upload -> process -> serve flow ----------------------------------------
     def register_observability(self, watcher: Watcher) -> None:
-        """Watched bucket by bucket (buckets watched already keep their settings)."""
+        """Watched bucket by bucket (buckets watched already keep their settings), and the
+        image CDN's error rates."""
         for bucket in self.buckets:
             if not watcher.is_watched(bucket):
                 watcher.watch_bucket(bucket)
+            if bucket.cdn is not None:
+                bucket.cdn.register_observability(watcher)
 
     def grant_upload(self, grantee: iam.IGrantable, key_prefix: str = "uploads/") -> iam.Grant:
         """Let ``grantee`` sign presigned PUT URLs into the upload bucket under ``key_prefix``."""

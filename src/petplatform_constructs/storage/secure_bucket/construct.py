@@ -258,8 +258,11 @@ class SecureBucket(Construct):
 
     # -- grants -------------------------------------------------------------------------------
     def register_observability(self, watcher: Watcher) -> None:
-        """Watched as a bucket: storage, and requests and errors with request metrics on."""
+        """Watched as a bucket: storage, and requests and errors with request metrics on; and
+        its CDN's error rates."""
         watcher.watch_bucket(self)
+        if self.cdn is not None:
+            self.cdn.register_observability(watcher)
 
     def grant_read(self, grantee: iam.IGrantable, objects_key_pattern: str = "*") -> iam.Grant:
         """Read objects (and decrypt with the bucket's KMS key, if any)."""
