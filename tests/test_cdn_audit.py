@@ -15,7 +15,14 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_wafv2 as wafv2
 from aws_cdk.assertions import Annotations, Match
 
-from petplatform_constructs import Cdn, ObservabilityPack, PropError, configure_platform
+from petplatform_constructs import (
+    Cdn,
+    CdnOptions,
+    ObservabilityPack,
+    PropError,
+    SecureBucket,
+    configure_platform,
+)
 from petplatform_constructs.edge.cdn import DEFAULT_CERTIFICATE_WARNING, DEFAULT_MANAGED_RULE_GROUPS
 from petplatform_constructs.testing import SynthResult, make_app, synth
 from storage_support import JsonDict, bare_stack, logical_id
@@ -350,3 +357,12 @@ def test_a_distribution_l2_can_be_watched_directly() -> None:
     assert isinstance(distribution, cloudfront.Distribution)
     pack = ObservabilityPack(stack, "Pack", watch=[distribution])
     assert pack.is_watched(distribution)
+
+
+def test_discovery_watches_a_secure_buckets_cdn_once() -> None:
+    stack = bare_stack(stage="prod")
+    site = SecureBucket(stack, "Site", cdn=CdnOptions(default_certificate_reason=REASON))
+    pack = ObservabilityPack(stack, "Pack", discover=True)
+    assert site.distribution is not None and pack.is_watched(site.distribution)
+    # buckets have no alarm; the distribution's 5xx rate has one (the stack is in us-east-1)
+    assert [alarm.node.id for alarm in pack.alarms] == ["5xxErrorRate"]
