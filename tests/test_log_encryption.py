@@ -19,6 +19,7 @@ from petplatform_constructs import (
     PropError,
     RouteSpec,
     ServerlessApi,
+    configure_platform,
 )
 from petplatform_constructs.platform.log_encryption import LOG_KEY_SID
 from petplatform_constructs.testing import SynthResult, find_resources, make_app, resource_named
@@ -104,3 +105,24 @@ def test_a_log_key_without_a_consumer_is_refused() -> None:
     key = kms.Key(stack, "Key")
     with pytest.raises(PropError, match=r"log_encryption_key=.*only with a Lambda consumer"):
         FifoPipeline(stack, "Queue", log_encryption_key=key)
+
+
+def test_an_imported_log_key_warns_once_with_the_statement_to_add() -> None:
+    app = make_app()
+    configure_platform(app, project="PetTest", stage="dev", compliance=None)
+    stack = Stack(app, "Test")
+    key = kms.Key.from_key_arn(stack, "Imported", "arn:aws:kms:us-east-1:123456789012:key/abc")
+    pipeline = FifoPipeline(
+        stack, "Orders", consumer=FunctionSpec("orders", CODE), log_encryption_key=key
+    )
+    FifoPipeline(stack, "Emails", consumer=FunctionSpec("emails", CODE), log_encryption_key=key)
+    warnings = [
+        str(entry.data)
+        for node in stack.node.find_all()
+        for entry in node.node.metadata
+        if entry.type == "aws:cdk:warning"
+    ]
+    assert len(warnings) == 1  # once per key, not per construct
+    assert "kms:EncryptionContext:aws:logs:arn" in warnings[0]
+    assert "[ack: petplatform:imported-log-key]" in warnings[0]
+    assert pipeline.log_encryption_key is key
