@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import jsii
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -218,7 +218,7 @@ class GithubOidc(Construct):
             role_name=plan.role_name,
             description=spec.description
             or f"GitHub Actions deploy role of {', '.join(repositories)}"[:1000],
-            max_session_duration=spec.max_session_duration,
+            max_session_duration=spec.max_session_duration or Duration.hours(1),
             managed_policies=list(spec.managed_policies) or None,
         )
         self.roles[spec.name] = role
