@@ -9,12 +9,14 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from aws_cdk import Environment, Stack
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
 
 from petplatform_constructs import AuthPool, PropError, UserGroup, configure_platform
 from petplatform_constructs.runtime.triggers import privileged_mfa
@@ -103,29 +105,47 @@ def test_pool_is_optional_totp_with_a_v2_pre_token_trigger(prod: SynthResult) ->
     }
     props = function["Properties"]
     assert props["Handler"] == "privileged_mfa.handler"
+    assert props["FunctionName"] == "pettest-prod-users-mfa-guard"  # the pool's name, + naming
     assert props["Timeout"] == 5  # Cognito waits at most 5 seconds for a trigger
+    assert props["Runtime"] == max(
+        (r.name for r in lambda_.Runtime.ALL if re.fullmatch(r"python3\.\d+", r.name)),
+        key=lambda name: int(name.split(".")[1]),
+    )  # standard library only: the newest Python (cdk-nag L1)
     assert json.loads(props["Environment"]["Variables"]["PRIVILEGED_GROUPS"]) == ["admin", "vets"]
     ((_, permission),) = of_type(template, "AWS::Lambda::Permission").items()
     assert permission["Properties"]["Principal"] == "cognito-idp.amazonaws.com"
     assert permission["Properties"]["SourceArn"] == {"Fn::GetAtt": [pool_id, "Arn"]}
 
 
-def test_the_trigger_may_only_look_users_up_in_this_pool(prod: SynthResult) -> None:
+def test_the_trigger_may_only_write_its_logs_and_look_users_up_in_this_pool(
+    prod: SynthResult,
+) -> None:
     template = prod.template_json("Test")
     (pool_id,) = of_type(template, "AWS::Cognito::UserPool")
-    cognito_statements = [
-        statement
-        for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
-        for policy in of_type(template, kind).values()
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        if "cognito-idp" in json.dumps(statement["Action"])
+    (log_group_id,) = of_type(template, "AWS::Logs::LogGroup")
+    ((role_id, role),) = of_type(template, "AWS::IAM::Role").items()
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+        }
     ]
-    assert cognito_statements == [
+    assert "ManagedPolicyArns" not in role["Properties"]  # no AWSLambdaBasicExecutionRole
+    assert of_type(template, "AWS::IAM::Policy") == {}  # no inline policy at all
+    ((_, policy),) = of_type(template, "AWS::IAM::ManagedPolicy").items()
+    assert policy["Properties"]["Roles"] == [{"Ref": role_id}]
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [log_group_id, "Arn"]},
+        },
         {
             "Action": "cognito-idp:AdminGetUser",
             "Effect": "Allow",
             "Resource": {"Fn::GetAtt": [pool_id, "Arn"]},
-        }
+        },
     ]
 
 

@@ -158,7 +158,11 @@ class AuthPool(Construct):
             self.user_pool = self.created_user_pool
             if plan.pool.privileged_groups:
                 self.mfa_guard = add_mfa_guard(
-                    self, self.created_user_pool, plan.pool.privileged_groups, profile
+                    self,
+                    self.created_user_pool,
+                    plan.pool.privileged_groups,
+                    profile,
+                    plan.pool.mfa_guard_name,
                 )
         self._build(plan, valid)
 

@@ -21,7 +21,10 @@ from petplatform_constructs.core.errors import Problems, PropError
 from petplatform_constructs.core.names import ResourceKind, physical_name
 from petplatform_constructs.core.props import check_props
 from petplatform_constructs.core.rules import check_certificate
-from petplatform_constructs.identity.auth_pool.privileged import check_privileged
+from petplatform_constructs.identity.auth_pool.privileged import (
+    check_privileged,
+    guard_function_name,
+)
 from petplatform_constructs.identity.auth_pool.props import AppClient, AuthPoolProps, UserGroup
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.platform.stage import StageProfile
@@ -61,6 +64,7 @@ class PoolPlan:
     mfa_reason: str | None = None
     threat_reason: str | None = None
     privileged_groups: tuple[str, ...] = ()
+    mfa_guard_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -232,6 +236,9 @@ class _AuthChecks:
             "would pay for the PLUS plan without using it)",
         )
         name = props.get("name")
+        guard_name = None
+        if privileged:
+            guard_name = guard_function_name(self.scope, self.problems, name, self.naming)
         return PoolPlan(
             name=self.cognito_name("name", name) if name is not None else None,
             password_min_length=min_length,
@@ -243,6 +250,7 @@ class _AuthChecks:
             mfa_reason=mfa_reason,
             threat_reason=threat_reason,
             privileged_groups=privileged,
+            mfa_guard_name=guard_name,
         )
 
     def reason(
