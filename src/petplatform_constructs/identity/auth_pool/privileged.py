@@ -26,7 +26,7 @@ from constructs import Construct, IConstruct
 
 from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.names import ResourceKind, physical_name
-from petplatform_constructs.identity.auth_pool.props import UserGroup
+from petplatform_constructs.identity.auth_pool.props import AuthPoolProps, UserGroup
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.platform.stage import StageProfile
 from petplatform_constructs.runtime.triggers import TRIGGERS_DIRECTORY
@@ -39,6 +39,7 @@ __all__ = [
     "add_mfa_guard",
     "check_privileged",
     "guard_function_name",
+    "plan_mfa",
 ]
 
 MFA_GUARD_CONSTRUCT_ID = "MfaGuard"
@@ -59,6 +60,33 @@ class MfaGuard:
         log_group: logs.LogGroup,
     ) -> None:
         self.function, self.role, self.policy, self.log_group = function, role, policy, log_group
+
+
+def plan_mfa(
+    problems: Problems, props: AuthPoolProps, *, prod_like: bool, reason: str | None
+) -> tuple[cognito.Mfa, tuple[str, ...]]:
+    """The pool's MFA mode and privileged groups: required in prod-like stages, optional with
+    privileged groups (MFA enforced for them) or with an opt-out ``reason``."""
+    privileged = tuple(props.get("privileged_groups") or ())
+    required_by_default = prod_like and reason is None and not privileged
+    mfa = props.get("mfa") or (
+        cognito.Mfa.REQUIRED if required_by_default else cognito.Mfa.OPTIONAL
+    )
+    problems.check(
+        not prod_like or mfa is cognito.Mfa.REQUIRED or reason is not None or bool(privileged),
+        "mfa",
+        mfa,
+        "Mfa.REQUIRED in a prod-like stage, Mfa.OPTIONAL with privileged_groups (MFA "
+        "enforced for them), or say why not in mfa_opt_out_reason",
+    )
+    check_privileged(problems, privileged, props.get("groups"), mfa)
+    problems.check(
+        not (mfa is cognito.Mfa.REQUIRED and reason is not None),
+        "mfa_opt_out_reason",
+        reason,
+        "only with mfa OPTIONAL or OFF: MFA is required",
+    )
+    return mfa, privileged
 
 
 def check_privileged(
