@@ -338,10 +338,7 @@ def test_each_function_reaches_only_its_tables(resources: Json, stage: str) -> N
         "booking-management": {"bookings-table", "dogs-table"},
         "payment-processing": {"payments-table", "bookings-table"},
     }
-    roles = {
-        r["Properties"]["Role"]["Fn::GetAtt"][0]
-        for r in _api_functions(resources).values()
-    }
+    roles = {r["Properties"]["Role"]["Fn::GetAtt"][0] for r in _api_functions(resources).values()}
     assert len(roles) == 4  # a role per function
     for function, tables in allowed.items():
         statements = _role_statements(resources, function)
