@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from aws_cdk import Environment, Stack
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
 from petplatform_constructs import AuthPool, PropError, UserGroup, configure_platform
@@ -23,6 +24,9 @@ from petplatform_constructs.runtime.triggers import privileged_mfa
 from petplatform_constructs.testing import SynthResult, make_app
 
 POOL_ID = "us-east-1_AbCdEf123"
+ADMIN_ROLE = iam.Role.from_role_arn(
+    Stack(), "AdminRole", "arn:aws:iam::123456789012:role/admin", mutable=False
+)
 ENV = Environment(account="123456789012", region="us-east-1")
 
 
@@ -229,6 +233,12 @@ def _stack(stage: str) -> Stack:
             "with OFF no member could enrol",
         ),
         ({"privileged_groups": "admin"}, "privileged_groups", "admin", "a list of str"),
+        (
+            {"groups": [UserGroup("admin", role=ADMIN_ROLE)], "privileged_groups": ["admin"]},
+            "groups[admin].role",
+            ADMIN_ROLE,
+            "a privileged group carries no IAM role",
+        ),
     ],
 )
 def test_privileged_groups_are_checked(
@@ -290,7 +300,7 @@ def v2_event(groups: list[str], roles: list[str] | None = None) -> dict[str, Any
 
 
 PRIVILEGED = frozenset({"admin", "vets"})
-ROLE = "arn:aws:iam::123456789012:role/admin-role"
+ROLE = "arn:aws:iam::123456789012:role/owners-role"
 
 
 def lookup(answer: bool) -> Callable[[str, str], bool]:
@@ -304,11 +314,15 @@ def lookup(answer: bool) -> Callable[[str, str], bool]:
     return has_mfa
 
 
-def test_a_privileged_member_without_mfa_loses_the_privileged_groups_and_roles() -> None:
+def test_a_privileged_member_without_mfa_loses_the_privileged_groups() -> None:
     has_mfa = lookup(False)
     event = privileged_mfa.guard(v2_event(["owners", "admin"], [ROLE]), has_mfa, PRIVILEGED)
     assert event["response"]["claimsAndScopeOverrideDetails"] == {
-        "groupOverrideDetails": {"groupsToOverride": ["owners"], "iamRolesToOverride": []}
+        "groupOverrideDetails": {
+            "groupsToOverride": ["owners"],
+            "iamRolesToOverride": [ROLE],  # the owners' role: a privileged group has none
+            "preferredRole": ROLE,
+        }
     }
     assert has_mfa.calls == [(POOL_ID, "9f1c2d3e-1111-2222-3333-444455556666")]  # type: ignore[attr-defined]
 

@@ -106,6 +106,15 @@ def check_privileged(
         "and with OFF no member could enrol a factor and get the group",
     )
     declared = {g.name if isinstance(g, UserGroup) else g for g in groups or ()}
+    for group in groups or ():
+        if isinstance(group, UserGroup) and group.name in privileged:
+            problems.check(
+                group.role is None,
+                f"groups[{group.name}].role",
+                group.role,
+                "a privileged group carries no IAM role: the trigger removes the group from "
+                "tokens, and its role would stay in cognito:roles and cognito:preferred_role",
+            )
     for name in privileged:
         problems.check(
             name in declared,
