@@ -174,6 +174,7 @@ def test_prod_is_nag_clean_and_says_why_mfa_is_optional(prod: SynthResult) -> No
 def test_prod_with_privileged_groups_needs_no_opt_out_and_warns_nothing() -> None:
     auth = AuthPool(_stack("prod"), "Auth", groups=["admin"], privileged_groups=["admin"])
     assert auth.mfa_guard is not None
+    assert auth.privileged_groups == ("admin",)
     metadata = [entry for node in auth.node.find_all() for entry in node.node.metadata]
     assert [e.data for e in metadata if e.type == "aws:cdk:warning"] == []
     reasons = {
@@ -192,6 +193,7 @@ def test_prod_with_privileged_groups_needs_no_opt_out_and_warns_nothing() -> Non
 def test_pools_without_privileged_groups_get_no_trigger() -> None:
     auth = AuthPool(_stack("dev"), "Auth", groups=["admin"])
     assert auth.mfa_guard is None
+    assert auth.privileged_groups == ()
     assert auth.created_user_pool is not None
     assert auth.created_user_pool.node.try_find_child("PreTokenGenerationConfigCognito") is None
 
