@@ -26,10 +26,9 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 from typing_extensions import Unpack
 
-from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.exports import add_exports
 from petplatform_constructs.core.iam import wildcard_findings
-from petplatform_constructs.core.props import check_props
+from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.watch import Watcher, WatchPlan
 from petplatform_constructs.platform.compliance import acknowledge_after_resolution
 from petplatform_constructs.platform.naming import Naming
@@ -42,6 +41,7 @@ from petplatform_constructs.resilience.dr_replication.backup import (
     build_backup,
 )
 from petplatform_constructs.resilience.dr_replication.props import DrReplicationProps
+from petplatform_constructs.resilience.dr_replication.routing import RoutingParts, build_routing
 from petplatform_constructs.resilience.dr_replication.validation import (
     DrPlan,
     plan_dr,
@@ -79,8 +79,8 @@ class DrReplication(Construct):
 
     def __init__(self, scope: Construct, id: str, **props: Unpack[DrReplicationProps]) -> None:
         super().__init__(scope, id)
-        problems = Problems(f"{type(self).__name__} {self.node.path}")
-        rejected = check_props(problems, DrReplicationProps, props)
+        received = receive(f"{type(self).__name__} {self.node.path}", DrReplicationProps, props)
+        problems, rejected = received.problems, set(received.rejected)
         dr_stack = props.get("dr_stack") if "dr_stack" not in rejected else None
         plan = plan_dr(self, problems, props, rejected, dr_stack)
         base = props.get("name") or id.lower()
@@ -116,6 +116,8 @@ class DrReplication(Construct):
         """The physical name of each replica bucket."""
         self.replication_role: iam.Role | None = None
         """The S3 replication role (with ``buckets``), else None."""
+        self._rtc = bool(props.get("replication_time_control", False))
+        self._replication_metrics = self._rtc or props.get("replication_metrics") is not False
         if plan.buckets:
             self._replicate_buckets(plan, base, props)
 
@@ -126,6 +128,14 @@ class DrReplication(Construct):
         """The EventBridge rule matching failed backup and copy jobs (with ``backup``)."""
         if props.get("backup", True):
             self._backup(plan, base, naming, props)
+        self.routing: RoutingParts | None = None
+        """The Route 53 failover (and latency) records and health checks (``dns_failover``)."""
+        routing = props.get("dns_failover")
+        if routing is not None:
+            self.routing = build_routing(
+                self, self._dr_scope, routing, primary_region=plan.primary_region,
+                dr_region=plan.dr_region,
+            )  # fmt: skip
         self._add_outputs(plan, props)
 
     # -- DR stack ---------------------------------------------------------------------------------
@@ -159,7 +169,7 @@ class DrReplication(Construct):
         )
         self.replication_role = role
         replicate_deletes = props.get("replicate_deletes", True)
-        rtc = bool(props.get("replication_time_control", False))
+        rtc, metrics = self._rtc, self._replication_metrics
         object_statements: list[iam.PolicyStatement] = []
         for index, source in enumerate(plan.buckets):
             replica = SecureBucket(
@@ -219,13 +229,16 @@ class DrReplication(Construct):
                             )
                             if rtc
                             else None,
+                            # Replication metrics need no RTC; RTC adds the 15-minute events.
                             metrics=s3.CfnBucket.MetricsProperty(
                                 status="Enabled",
                                 event_threshold=s3.CfnBucket.ReplicationTimeValueProperty(
                                     minutes=15
-                                ),
+                                )
+                                if rtc
+                                else None,
                             )
-                            if rtc
+                            if metrics
                             else None,
                         ),
                     )
@@ -299,6 +312,8 @@ class DrReplication(Construct):
             [b.bucket_name for b in self.source_buckets],
             self.replica_bucket_names,
             self.backup_vault.backup_vault_name if self.backup_vault is not None else None,
+            metrics=self._replication_metrics,
+            rtc=self._rtc,
         )
         if panels:
             watcher.add_plan(self, WatchPlan("DrReplication", "Disaster recovery", panels))
