@@ -270,3 +270,31 @@ def test_point_in_time_restore_returns_the_table_as_it_was(
         client.restore_table_to_point_in_time(
             SourceTableName="no-pitr", TargetTableName="never", UseLatestRestorableTime=True
         )
+
+
+def test_turning_pitr_off_and_on_starts_the_history_over(
+    cloud: LocalCloud, report: DeployReport
+) -> None:
+    client = cloud.client("dynamodb", region=PRIMARY)
+    client.create_table(
+        TableName="pitr-again", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+    )  # fmt: skip
+
+    def pitr(enabled: bool) -> None:
+        client.update_continuous_backups(
+            TableName="pitr-again",
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": enabled},
+        )
+
+    pitr(True)
+    client.put_item(TableName="pitr-again", Item={"id": {"S": "recorded"}})
+    pitr(False)
+    client.put_item(TableName="pitr-again", Item={"id": {"S": "unrecorded"}})
+    pitr(True)  # no write since: the latest restorable state is the table as it is
+    client.restore_table_to_point_in_time(
+        SourceTableName="pitr-again", TargetTableName="pitr-again-now", UseLatestRestorableTime=True
+    )
+    items = client.scan(TableName="pitr-again-now")["Items"]
+    assert sorted(i["id"]["S"] for i in items) == ["recorded", "unrecorded"]

@@ -110,6 +110,18 @@ def _recording(key_argument: str, position: int) -> Any:
     return wrapper
 
 
+def _forgetting(original: Any) -> Any:
+    """Turning PITR off or on, or deleting the table, starts its history over."""
+
+    def method(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        name = args[0] if args else kwargs.get("table_name", kwargs.get("name"))
+        _timelines(self).pop(str(name), None)
+        return result
+
+    return method
+
+
 def _transactions(original: Any) -> Any:
     def method(self: DynamoDBBackend, transact_items: list[Json]) -> None:
         ops = [next(iter(item.values())) for item in transact_items]
@@ -178,5 +190,7 @@ PATCHES: tuple[Patch, ...] = (
     wrap(DynamoDBBackend, "update_item", _recording("key", 0)),
     wrap(DynamoDBBackend, "delete_item", _recording("key", 0)),
     wrap(DynamoDBBackend, "transact_write_items", _transactions),
+    wrap(DynamoDBBackend, "update_continuous_backups", _forgetting),
+    wrap(DynamoDBBackend, "delete_table", _forgetting),
     wrap(responses.DynamoHandler, "restore_table_to_point_in_time", _restore),
 )
