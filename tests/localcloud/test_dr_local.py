@@ -261,6 +261,10 @@ def test_point_in_time_restore_returns_the_table_as_it_was(
         "pitr-1": {"id": "pitr-1", "plan": "free"},
         "pitr-2": {"id": "pitr-2", "plan": "pro"},
     }
+    with pytest.raises(ClientError, match="InvalidRestoreTime"):  # before PITR was on
+        client.restore_table_to_point_in_time(
+            SourceTableName=name, TargetTableName="never", RestoreDateTime=good - timedelta(days=1)
+        )
     client.create_table(
         TableName="no-pitr", BillingMode="PAY_PER_REQUEST",
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
