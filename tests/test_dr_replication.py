@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jsii
@@ -665,19 +666,23 @@ def test_every_service_principal_uses_keys_for_this_account_only(full: SynthResu
             for statement in key["Properties"]["KeyPolicy"]["Statement"]:
                 if "Service" not in statement["Principal"]:
                     continue
-                conditions = statement.get("Condition", {}).get("StringEquals", {})
-                assert conditions.get("aws:SourceAccount") == ACCOUNT, statement
-                assert "kms:ViaService" in conditions, statement
+                conditions = statement.get("Condition", {})
+                assert conditions["StringEquals"]["aws:SourceAccount"] == ACCOUNT, statement
                 scoped += 1
     assert scoped >= 2  # CloudWatch alarms and EventBridge rules publish to the alert topic
-    events = [
+    (events,) = [
         s
         for key in _resources(full, "Primary", "AWS::KMS::Key").values()
         for s in key["Properties"]["KeyPolicy"]["Statement"]
         if s["Principal"].get("Service") == "events.amazonaws.com"
     ]
-    assert len(events) == 1
-    assert events[0]["Condition"]["StringEquals"]["kms:ViaService"] == "sns.us-west-2.amazonaws.com"
+    arns = json.dumps(events["Condition"]["ArnLike"])
+    assert ":events:us-west-2:123456789012:rule/*" in arns  # this account's rules
+    assert ":sns:us-west-2:123456789012:*" in arns  # and topics, through the encryption context
+    assert set(events["Condition"]["ArnLike"]) == {
+        "aws:SourceArn",
+        "kms:EncryptionContext:aws:sns:topicArn",
+    }
 
 
 def test_the_topic_accepts_eventbridge_only_from_the_failed_job_rule(full: SynthResult) -> None:

@@ -77,11 +77,34 @@ def _vault(
     )
 
 
+def _allow_key(key: kms.IKey, principal: iam.ServicePrincipal, stack: Stack) -> bool:
+    """EventBridge may use the topic's key for this account's rules and this region's topics,
+    with the conditions the SNS guide documents for services publishing to encrypted topics
+    (not ``kms:ViaService``: absent from a service principal's request, it would deny).
+    Patterns, not this rule and topic: the topic depends on its key."""
+    return key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[principal],
+            actions=["kms:Decrypt", "kms:GenerateDataKey"],
+            resources=["*"],
+            conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {
+                    "aws:SourceArn": stack.format_arn(service="events", resource="rule/*"),
+                    "kms:EncryptionContext:aws:sns:topicArn": stack.format_arn(
+                        service="sns", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME
+                    ),
+                },
+            },
+        )
+    ).statement_added
+
+
 @jsii.implements(events.IRuleTarget)
 class _TopicTarget:
     """The failed-job rule publishing to the topic, and nothing else: unlike
     ``targets.SnsTopic``, the topic accepts EventBridge only from this rule, and the key serves
-    EventBridge only for this account, through SNS."""
+    EventBridge only for this account's rules and this region's topics."""
 
     def __init__(self, topic: sns.ITopic) -> None:
         self.topic = topic
@@ -98,24 +121,7 @@ class _TopicTarget:
             )
         )
         key = getattr(self.topic, "master_key", None)
-        keyed = (
-            key is None
-            or cast(kms.IKey, key)
-            .add_to_resource_policy(
-                iam.PolicyStatement(
-                    principals=[principal],
-                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                    resources=["*"],
-                    conditions={
-                        "StringEquals": {
-                            **account,
-                            "kms:ViaService": f"sns.{stack.region}.amazonaws.com",
-                        }
-                    },
-                )
-            )
-            .statement_added
-        )
+        keyed = key is None or _allow_key(cast(kms.IKey, key), principal, stack)
         if not (published.statement_added and keyed):
             Annotations.of(rule).add_warning_v2(
                 "petplatform:dr-imported-topic",
