@@ -49,8 +49,9 @@ def _build() -> SynthResult:
     data = SecureBucket(stack, "Data", name="data", versioned=True, server_access_logs_bucket=logs)
     topic = sns.Topic(stack, "JobFailures", enforce_ssl=True)
     DrReplication(
-        stack, "Dr", dr_region=DR, tables=[table], buckets=[data], job_failure_topic=topic
-    )
+        stack, "Dr", dr_region=DR, tables=[table], buckets=[data], job_failure_topic=topic,
+        selection_tags={"backup": "daily"},
+    )  # fmt: skip
     return synth(app)
 
 
@@ -302,3 +303,19 @@ def test_turning_pitr_off_and_on_starts_the_history_over(
     )
     items = client.scan(TableName="pitr-again-now")["Items"]
     assert sorted(i["id"]["S"] for i in items) == ["recorded", "unrecorded"]
+
+
+def test_a_bucket_tagged_for_the_plan_is_backed_up(cloud: LocalCloud, report: DeployReport) -> None:
+    cloud.create_bucket("tagged-reports", region=PRIMARY)
+    west = cloud.client("s3", region=PRIMARY)
+    west.put_bucket_tagging(
+        Bucket="tagged-reports", Tagging={"TagSet": [{"Key": "backup", "Value": "daily"}]}
+    )
+    west.put_object(Bucket="tagged-reports", Key="q1.csv", Body=b"a,b")
+    cloud.create_bucket("untagged-reports", region=PRIMARY)
+    jobs = cloud.backup.run_plan(PRIMARY, _plan_id(cloud))
+    resources = {j.resource_arn for j in jobs}
+    assert "arn:aws:s3:::tagged-reports" in resources
+    assert "arn:aws:s3:::untagged-reports" not in resources
+    (job,) = [j for j in jobs if j.resource_arn == "arn:aws:s3:::tagged-reports"]
+    assert job.recovery_point is not None and job.recovery_point.objects == {"q1.csv": b"a,b"}

@@ -3,16 +3,16 @@
 :func:`run_backup_plan` runs a plan's rules once, at a time the caller gives (the clock of
 :mod:`.backup_schedule` calls it when a rule's schedule is due). Each resource of the plan's
 selections gets a backup job: a DynamoDB table (by ARN or by tag) a recovery point holding its
-items, an S3 bucket (by ARN) one holding its current objects. Each copy action then runs a copy
-job to its vault, in another region too. Every job ends COMPLETED or FAILED and puts its
+items, an S3 bucket (by ARN or by tag) one holding its current objects. Each copy action then
+runs a copy job to its vault, in another region too. Every job ends COMPLETED or FAILED and puts its
 ``Backup Job State Change`` / ``Copy Job State Change`` event (``source: aws.backup``) on the
 default bus of the plan's region, as AWS Backup does, so rules on failed jobs fire. A copy to a
 vault that does not exist fails, and :func:`fail_next_job` makes the next job of a kind fail, for
 drills. :func:`restore_table` and :func:`restore_bucket` restore a point to a new table or bucket.
 
 Not emulated: the start and completion windows (a job completes at its start time), lifecycle
-expiry, continuous backup recovery points (see :mod:`.dynamodb_pitr` for point-in-time restore),
-and bucket selection by tag.
+expiry, and continuous backup recovery points (see :mod:`.dynamodb_pitr` for point-in-time
+restore).
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def _emit(account_id: str, region: str, detail_type: str, detail: Json, at: date
 
 
 def _selected(account_id: str, region: str, selection: Json) -> list[str]:
-    """ARNs of the tables (by ARN or tag) and buckets (by ARN) a selection covers."""
+    """ARNs of the tables and buckets of the region that a selection covers, by ARN or tag."""
     tables = dynamodb_backends[account_id][region]
     arns = [
         str(a)
@@ -137,10 +137,20 @@ def _selected(account_id: str, region: str, selection: Json) -> list[str]:
         if ":dynamodb:" in str(a) or str(a).split(":")[2:3] == ["s3"]
     ]
     conditions = listify(selection.get("ListOfTags", []))
-    for table in tables.tables.values():
-        tags = {t["Key"]: t["Value"] for t in getattr(table, "tags", []) or []}
-        if any(tags.get(c["ConditionKey"]) == c["ConditionValue"] for c in conditions):
-            arns.append(table.table_arn)
+
+    def tagged(tags: list[dict[str, str]]) -> bool:
+        found = {t["Key"]: t["Value"] for t in tags}
+        return any(found.get(c["ConditionKey"]) == c["ConditionValue"] for c in conditions)
+
+    arns += [t.table_arn for t in tables.tables.values() if tagged(getattr(t, "tags", []) or [])]
+    s3 = s3_backends[account_id][get_partition(region)]
+    arns += [
+        f"arn:aws:s3:::{name}"
+        for name, bucket in list(s3.buckets.items())
+        if conditions
+        and bucket.region_name == region
+        and tagged(s3.get_bucket_tagging(name).get("Tags", []))
+    ]
     return sorted(set(arns))
 
 
