@@ -8,6 +8,8 @@
 * AWS Backup: a KMS-encrypted vault in each region, and a daily plan (continuous backup for
   point-in-time restore, 30-day retention by default) that copies every recovery point to the
   DR vault; selections by resource and by tag.
+* Route 53 (optional): failover records between the two regions, optionally behind latency
+  records, each record in the stack of the region it points to.
 
 Names are deterministic (the naming strategy), so the primary stack refers to the DR side by
 name and needs no cross-region reference; the primary stack depends on the DR stack, which
@@ -66,7 +68,10 @@ class DrReplication(Construct):
     Construct ids (a public contract): in this construct ``ReplicationRole``, ``BackupVaultKey``,
     ``BackupVault``, ``BackupPlan``, ``BackupRole``, ``BackupFailures``; in the DR stack, under
     a scope named like this construct, ``ReplicaAccessLogs``, ``Replica{n}`` (one per bucket, in
-    order), ``DrBackupVaultKey`` and ``DrBackupVault``.
+    order), ``DrBackupVaultKey`` and ``DrBackupVault``. With ``dns_failover``:
+    ``FailoverPrimary`` (and its ``FailoverPrimaryHealthCheck``) here, ``FailoverSecondary`` in
+    the DR scope; with latency, ``FailoverPrimary{Region}``/``FailoverSecondary{Region}`` per
+    pair (``UsWest2``) in the stack of each endpoint, and ``Latency{Region}`` here.
 
     Args:
         scope: parent construct, in the primary stack (which needs an explicit region).
