@@ -41,6 +41,12 @@ if TYPE_CHECKING:
         AuthPoolProps,
         UserGroup,
     )
+    from petplatform_constructs.identity.github_oidc import (
+        DeployRole,
+        GithubOidc,
+        GithubOidcProps,
+        GithubSubject,
+    )
     from petplatform_constructs.integration.event_bus import (
         EventBus,
         EventBusProps,
@@ -82,7 +88,11 @@ if TYPE_CHECKING:
     )
     from petplatform_constructs.platform.stage import Stage, StageProfile, use_stage_profile
     from petplatform_constructs.platform.tagging import apply_standard_tags
-    from petplatform_constructs.resilience.dr_replication import DrReplication, DrReplicationProps
+    from petplatform_constructs.resilience.dr_replication import (
+        DnsFailover,
+        DrReplication,
+        DrReplicationProps,
+    )
     from petplatform_constructs.storage.image_buckets import ImageBuckets, ImageBucketsProps
     from petplatform_constructs.storage.secure_bucket import (
         BucketLifecycleRule,
@@ -108,6 +118,7 @@ _HOME: dict[str, str] = {
     "Cdn": "petplatform_constructs.edge.cdn",
     "CdnEdge": "petplatform_constructs.edge.cdn",
     "CdnEdgeProps": "petplatform_constructs.edge.cdn",
+    "DnsFailover": "petplatform_constructs.resilience.dr_replication",
     "DrReplication": "petplatform_constructs.resilience.dr_replication",
     "DrReplicationProps": "petplatform_constructs.resilience.dr_replication",
     "CdnOptions": "petplatform_constructs.edge.cdn",
@@ -116,12 +127,16 @@ _HOME: dict[str, str] = {
     "DataProtectionCheck": "petplatform_constructs.platform.compliance",
     "DataTable": "petplatform_constructs.data.data_table",
     "DataTableProps": "petplatform_constructs.data.data_table",
+    "DeployRole": "petplatform_constructs.identity.github_oidc",
     "EventBus": "petplatform_constructs.integration.event_bus",
     "EventBusProps": "petplatform_constructs.integration.event_bus",
     "FifoPipeline": "petplatform_constructs.integration.fifo_pipeline",
     "FifoPipelineProps": "petplatform_constructs.integration.fifo_pipeline",
     "FunctionSpec": "petplatform_constructs.compute.serverless_api",
     "FunctionTarget": "petplatform_constructs.integration.event_bus",
+    "GithubOidc": "petplatform_constructs.identity.github_oidc",
+    "GithubOidcProps": "petplatform_constructs.identity.github_oidc",
+    "GithubSubject": "petplatform_constructs.identity.github_oidc",
     "ImageBuckets": "petplatform_constructs.storage.image_buckets",
     "ImageBucketsProps": "petplatform_constructs.storage.image_buckets",
     "IndexSpec": "petplatform_constructs.data.data_table",
@@ -189,6 +204,8 @@ __all__ = [
     "DataProtectionCheck",
     "DataTable",
     "DataTableProps",
+    "DeployRole",
+    "DnsFailover",
     "DrReplication",
     "DrReplicationProps",
     "EventBus",
@@ -197,6 +214,9 @@ __all__ = [
     "FifoPipelineProps",
     "FunctionSpec",
     "FunctionTarget",
+    "GithubOidc",
+    "GithubOidcProps",
+    "GithubSubject",
     "ImageBuckets",
     "ImageBucketsProps",
     "IndexSpec",

@@ -25,7 +25,12 @@ AUDIT_BASELINE = {
 }
 CEILINGS = {
     "homeforpup": {AWS: 21, HIPAA: 7, NIST: 7},
-    "dogcare": {AWS: 16, HIPAA: 17, NIST: 17},
+    # +3 HIPAA/NIST with the admin group's MFA guard (its log group is KMS-encrypted like every
+    # library log group, but the trigger runs outside a VPC, without a DLQ (Cognito invokes it
+    # synchronously) or reserved concurrency (which would cap sign-ins)): enforced MFA for
+    # admins instead of an opt-out is worth more than those three, and both packs stay far
+    # below the audit.
+    "dogcare": {AWS: 16, HIPAA: 20, NIST: 20},
     "quickstart": {AWS: 0, HIPAA: 7, NIST: 7},
 }
 

@@ -25,6 +25,7 @@ from petplatform_constructs.core.exports import add_exports
 from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.watch import Watcher
 from petplatform_constructs.identity.auth_pool.pool import create_user_pool
+from petplatform_constructs.identity.auth_pool.privileged import MfaGuard, add_mfa_guard
 from petplatform_constructs.identity.auth_pool.props import (
     CLIENT_WRITABLE_STANDARD_ATTRIBUTES,
     SHARED_ONLY,
@@ -110,6 +111,10 @@ class AuthPool(Construct):
         self.created_user_pool: cognito.UserPool | None = None
         """The created ``UserPool`` (``None`` for an existing pool), for L2-only features such as
         ``add_trigger``."""
+        self.mfa_guard: MfaGuard | None = None
+        """The pre-token-generation trigger that enforces MFA for ``privileged_groups``, if any."""
+        self.privileged_groups: tuple[str, ...] = ()
+        """The groups whose members get them in tokens only with MFA enabled."""
 
         received = receive(self._owner, AuthPoolProps, props)
         problems, valid = received.problems, received.valid
@@ -153,6 +158,15 @@ class AuthPool(Construct):
                 self, USER_POOL_CONSTRUCT_ID, plan.pool, valid, profile
             )
             self.user_pool = self.created_user_pool
+            self.privileged_groups = plan.pool.privileged_groups
+            if plan.pool.privileged_groups:
+                self.mfa_guard = add_mfa_guard(
+                    self,
+                    self.created_user_pool,
+                    plan.pool.privileged_groups,
+                    profile,
+                    plan.pool.mfa_guard_name,
+                )
         self._build(plan, valid)
 
     def _build(self, plan: AuthPlan, props: AuthPoolProps) -> None:

@@ -21,6 +21,7 @@ from petplatform_constructs.core.errors import Problems, PropError
 from petplatform_constructs.core.names import ResourceKind, physical_name
 from petplatform_constructs.core.props import check_props
 from petplatform_constructs.core.rules import check_certificate
+from petplatform_constructs.identity.auth_pool.privileged import guard_function_name, plan_mfa
 from petplatform_constructs.identity.auth_pool.props import AppClient, AuthPoolProps, UserGroup
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.platform.stage import StageProfile
@@ -59,6 +60,8 @@ class PoolPlan:
     prod_like: bool = False
     mfa_reason: str | None = None
     threat_reason: str | None = None
+    privileged_groups: tuple[str, ...] = ()
+    mfa_guard_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,22 +186,7 @@ class _AuthChecks:
         temp_days = 7 if given_days is None else given_days
         check(1 <= temp_days <= 365, "temporary_password_validity_days", temp_days, "1 to 365 days")
         mfa_reason = self.reason(props, "mfa_opt_out_reason")
-        required_by_default = prod_like and mfa_reason is None
-        mfa = props.get("mfa") or (
-            cognito.Mfa.REQUIRED if required_by_default else cognito.Mfa.OPTIONAL
-        )
-        check(
-            not (prod_like and mfa is not cognito.Mfa.REQUIRED and mfa_reason is None),
-            "mfa",
-            mfa,
-            "Mfa.REQUIRED in a prod-like stage, or say why not in mfa_opt_out_reason",
-        )
-        check(
-            not (mfa is cognito.Mfa.REQUIRED and mfa_reason is not None),
-            "mfa_opt_out_reason",
-            mfa_reason,
-            "only with mfa OPTIONAL or OFF: MFA is required",
-        )
+        mfa, privileged = plan_mfa(self.problems, props, prod_like=prod_like, reason=mfa_reason)
         mfa_sms = bool(props.get("mfa_sms"))
         check(
             not (mfa_sms and mfa is cognito.Mfa.OFF),
@@ -224,6 +212,9 @@ class _AuthChecks:
             "would pay for the PLUS plan without using it)",
         )
         name = props.get("name")
+        guard_name = None
+        if privileged:
+            guard_name = guard_function_name(self.scope, self.problems, name, self.naming)
         return PoolPlan(
             name=self.cognito_name("name", name) if name is not None else None,
             password_min_length=min_length,
@@ -234,6 +225,8 @@ class _AuthChecks:
             prod_like=prod_like,
             mfa_reason=mfa_reason,
             threat_reason=threat_reason,
+            privileged_groups=privileged,
+            mfa_guard_name=guard_name,
         )
 
     def reason(
