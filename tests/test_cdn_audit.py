@@ -23,6 +23,7 @@ from petplatform_constructs import (
     SecureBucket,
     configure_platform,
 )
+from petplatform_constructs.core.errors import PropErrors
 from petplatform_constructs.edge.cdn import DEFAULT_CERTIFICATE_WARNING, DEFAULT_MANAGED_RULE_GROUPS
 from petplatform_constructs.testing import SynthResult, make_app, synth
 from storage_support import JsonDict, bare_stack, logical_id
@@ -366,3 +367,22 @@ def test_discovery_watches_a_secure_buckets_cdn_once() -> None:
     assert site.distribution is not None and pack.is_watched(site.distribution)
     # buckets have no alarm; the distribution's 5xx rate has one (the stack is in us-east-1)
     assert [alarm.node.id for alarm in pack.alarms] == ["5xxErrorRate"]
+
+
+def test_wrong_types_and_bad_reasons_are_reported_together() -> None:
+    stack = bare_stack("us-west-2")
+    with pytest.raises(PropErrors) as raised:
+        Cdn(
+            stack,
+            "Cdn",
+            bucket=s3.Bucket(stack, "Origin"),
+            waf=True,
+            default_certificate_reason=3,  # type: ignore[typeddict-item]
+            access_logs_disabled_reason="off",
+        )
+    assert [error.prop for error in raised.value.errors] == [
+        "default_certificate_reason",
+        "waf",
+        "access_logs_disabled_reason",
+    ]
+    assert "default_certificate_reason=3; expected str" in str(raised.value)

@@ -54,8 +54,10 @@ class Cdn(Construct):
 
     Construct ids (a public contract: renaming them replaces the resources): ``Distribution``
     (:data:`DISTRIBUTION_CONSTRUCT_ID`), ``CorsCachePolicy`` (with ``cors_cache_key``),
-    ``CdnAccessLogs/Source``, ``/Destination`` and ``/Delivery`` (with ``access_logs_bucket``),
-    ``AliasRecord`` and ``AliasRecordIpv6`` (with ``hosted_zone``);
+    ``CdnAccessLogs/Source``, ``/Destination`` and ``/Delivery`` (with ``access_logs_bucket`` in
+    us-east-1), ``AccessLogsBucket`` (without ``access_logs_bucket``: logs are always on unless
+    ``access_logs_disabled_reason`` says why not), ``WebAcl`` (with ``waf``), ``AliasRecord``
+    and ``AliasRecordIpv6`` (with ``hosted_zone``);
     outputs ``DistributionDomainName``, ``DistributionAliases`` (with ``custom_domain``) and, with
     ``export_prefix``, ``DistributionIdOutput``.
 
