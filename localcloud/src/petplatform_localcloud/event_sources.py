@@ -1,10 +1,10 @@
-"""Queue consumers and event-rule functions of a deployed assembly, run in this process.
+"""Queue consumers and event-rule functions of a deployed assembly, run locally.
 
 moto invokes Lambda functions only in Docker: an SQS event source mapping or an EventBridge rule
 with a Lambda target would fail or answer 500. :class:`LocalEventSources` finds, in the deployed
-stacks, every Python function that an event source mapping or a rule target invokes, and
-registers an in-process invoker for it (a :class:`~petplatform_localcloud.lambda_runtime.
-LocalFunction`, as the local REST API uses) with the local cloud's SQS and EventBridge
+stacks, every function that an event source mapping or a rule target invokes, and registers an
+invoker for it (a :class:`~petplatform_localcloud.lambda_runtime.LocalFunction`, as the local REST
+API uses: Python in-process, Go and Node.js as processes) with the local cloud's SQS and EventBridge
 extensions. Then a message sent to the queue is consumed before ``SendMessage`` returns, and an
 event put on the bus reaches the function, as Lambda's pollers and EventBridge would deliver
 them, without the wait.
@@ -92,10 +92,12 @@ class LocalEventSources:
         self._registered.append((registry, arn))
 
     def close(self) -> None:
-        """Unregister every invoker; remove unpacked code."""
+        """Unregister every invoker; stop the functions' processes; remove unpacked code."""
         for registry, arn in self._registered:
             registry.pop(arn, None)
         self._registered.clear()
+        for function in self.functions.values():
+            function.close()
         self._loader.close()
 
 

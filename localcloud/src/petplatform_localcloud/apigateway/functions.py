@@ -41,6 +41,10 @@ class ApiFunctions:
         return any(fnmatch.fnmatchcase(source, p) for p in self.permissions.get(arn, []))
 
     def close(self) -> None:
+        """Stop the functions' processes (Go, Node.js) and remove unpacked code."""
+        functions, self.by_arn = self.by_arn, {}
+        for function in functions.values():
+            function.close()
         scratch, self._scratch = self._scratch, None
         if scratch is not None:
             scratch.cleanup()
@@ -70,6 +74,9 @@ class ApiFunctions:
                 function = warm
             functions[arn] = function
             self.permissions[arn] = _api_gateway_sources(lam, arn)
+        for arn, replaced in self.by_arn.items():
+            if functions.get(arn) is not replaced:
+                replaced.close()
         self.by_arn = functions
 
     def local_function(
