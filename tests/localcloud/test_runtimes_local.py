@@ -1,7 +1,8 @@
 """Go (``provided.al2023``, arm64 in the template) and Node.js 22 functions really run locally.
 
-One app, deployed once for the module: a REST API with a Go and a Node.js route, a FIFO pipeline
-whose consumer is the same Go program, and an EventBus rule targeting the Node.js function. The
+One app, deployed once for the module: a REST API (payload 1.0) and an HTTP API (payload 2.0,
+JWT authorizer on a Cognito pool) with Go and Node.js routes, a FIFO pipeline whose consumer is
+the same Go program, and an EventBus rule targeting the Node.js function. The
 app is synthesized with ``GO_BUILD_CONTEXT``, so the Go ``bootstrap`` is built for this machine
 while the template keeps ``arm64``. The Go program speaks the Lambda Runtime API with
 ``net/http``: this is the suite's only module that builds a ``net/http`` program (a cold build
@@ -10,6 +11,7 @@ compiles the standard library once per machine, about 20 s; cached afterwards).
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import platform
@@ -25,10 +27,12 @@ import pytest
 pytest.importorskip("moto", reason="needs the `local` extra (moto[server], boto3)")
 
 from aws_cdk import Duration, Environment, Stack
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 
 from petplatform_constructs import (
+    ApiKind,
     EventBus,
     FifoPipeline,
     FunctionSpec,
@@ -51,6 +55,7 @@ from petplatform_localcloud import (
     deployed,
     lambda_processes,
 )
+from petplatform_localcloud.apigateway.http_api import LocalHttpApi
 from petplatform_localcloud.event_sources import LocalEventSources
 
 pytestmark = pytest.mark.localcloud
@@ -102,6 +107,25 @@ def _build(app: Any) -> None:
             RouteSpec("POST", "/node", "node-api", authorization="none"),
         ],
     )
+    pool = cognito.UserPool(stack, "Users", user_pool_name="rt-users")
+    client = pool.add_client("Web", auth_flows=cognito.AuthFlow(user_password=True))
+    ServerlessApi(
+        stack,
+        "Http",
+        name="http",
+        kind=ApiKind.HTTP,
+        user_pool=pool,
+        jwt_audience=[client.user_pool_client_id],
+        functions=[
+            _go("go-http"),
+            FunctionSpec("node-http", NODE, runtime=lambda_.Runtime.NODEJS_22_X),
+        ],
+        routes=[
+            RouteSpec("GET", "/items/{id}", "go-http"),
+            RouteSpec("GET", "/public", "node-http", authorization="none"),
+            RouteSpec("POST", "/public", "node-http", authorization="none"),
+        ],
+    )
     FifoPipeline(
         stack,
         "Jobs",
@@ -143,14 +167,45 @@ def api(cloud: LocalCloud, report: DeployReport, result: SynthResult) -> Iterato
 
 
 @pytest.fixture(scope="module")
+def http(cloud: LocalCloud, report: DeployReport, result: SynthResult) -> Iterator[LocalHttpApi]:
+    with LocalHttpApi(cloud, result, stack="Runtimes") as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def id_token(cloud: LocalCloud, report: DeployReport) -> str:
+    idp = cloud.client("cognito-idp")
+    (pool,) = [
+        p for p in idp.list_user_pools(MaxResults=10)["UserPools"] if p["Name"] == "rt-users"
+    ]
+    (client,) = idp.list_user_pool_clients(UserPoolId=pool["Id"])["UserPoolClients"]
+    user, password = "ada@example.com", "Str0ng!Passw0rd-local"
+    idp.sign_up(ClientId=client["ClientId"], Username=user, Password=password)
+    idp.admin_confirm_sign_up(UserPoolId=pool["Id"], Username=user)
+    tokens = idp.initiate_auth(
+        ClientId=client["ClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": user, "PASSWORD": password},
+    )["AuthenticationResult"]
+    return str(tokens["IdToken"])
+
+
+@pytest.fixture(scope="module")
 def sources(cloud: LocalCloud, report: DeployReport, result: SynthResult) -> Iterator[Any]:
     with LocalEventSources(cloud, result) as started:
         yield started
 
 
-def _call(api: LocalRestApi, method: str, path: str, body: str | None = None) -> tuple[int, Any]:
+def _call(
+    api: LocalRestApi | LocalHttpApi,
+    method: str,
+    path: str,
+    body: str | None = None,
+    token: str | None = None,
+) -> tuple[int, Any]:
     data = body.encode() if body is not None else None
-    request = Request(f"{api.url}{path}", data=data, method=method)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    request = Request(f"{api.url}{path}", data=data, method=method, headers=headers)
     try:
         with urlopen(request, timeout=60) as response:
             return response.status, json.loads(response.read())
@@ -158,7 +213,7 @@ def _call(api: LocalRestApi, method: str, path: str, body: str | None = None) ->
         return error.code, json.loads(error.read() or b"null")
 
 
-def _function(api: LocalRestApi, name: str) -> LocalFunction:
+def _function(api: LocalRestApi | LocalHttpApi, name: str) -> LocalFunction:
     return next(f for f in api.functions.values() if f.name == name)
 
 
@@ -178,7 +233,7 @@ def test_template_declares_arm64_while_the_bootstrap_is_built_for_this_machine(
 ) -> None:
     functions = find_resources(result.template_json("Runtimes"), "AWS::Lambda::Function")
     go = [f for f in functions.values() if f["Properties"]["Runtime"] == "provided.al2023"]
-    assert len(go) == 2
+    assert len(go) == 3
     assert all(f["Properties"]["Architectures"] == ["arm64"] for f in go)
     asset = Path(str(result.outdir)) / f"asset.{go[0]['Properties']['Code']['S3Key'][:-4]}"
     machine = int.from_bytes((asset / "bootstrap").read_bytes()[18:20], "little")
@@ -251,6 +306,28 @@ def test_node_handler_error_is_a_502(api: LocalRestApi) -> None:
     assert status == 502
     error = api.invocations[-1].error
     assert error is not None and "TypeError: node handler failed on purpose" in error
+
+
+def test_http_api_gives_go_a_payload_2_event_with_verified_claims(
+    http: LocalHttpApi, id_token: str
+) -> None:
+    assert _call(http, "GET", "/items/i-1")[0] == 401  # no token
+    assert _call(http, "GET", "/items/i-1", token=id_token[:-4] + "AAAA")[0] == 401  # forged
+    status, body = _call(http, "GET", "/items/i-1?x=1", token=id_token)
+    assert status == 200, body
+    assert (body["runtime"], body["goarch"], body["version"]) == ("go", HOST, "2.0")
+    assert (body["routeKey"], body["rawPath"]) == ("GET /items/{id}", "/items/i-1")
+    assert body["path"] == {"id": "i-1"}
+    claims = json.loads(base64.urlsafe_b64decode(id_token.split(".")[1] + "==").decode())
+    assert body["sub"] == claims["sub"]
+
+
+def test_http_api_node_route_and_its_error(http: LocalHttpApi) -> None:
+    status, body = _call(http, "GET", "/public")
+    assert status == 200, body
+    assert (body["runtime"], body["version"], body["routeKey"]) == ("nodejs", "2.0", "GET /public")
+    assert _call(http, "POST", "/public", "fail") == (500, {"message": "Internal Server Error"})
+    assert _call(http, "GET", "/nowhere") == (404, {"message": "Not Found"})
 
 
 # -- SQS and EventBridge -----------------------------------------------------------------------

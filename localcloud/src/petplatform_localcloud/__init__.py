@@ -26,6 +26,7 @@ from petplatform_localcloud.__about__ import __version__
 from petplatform_localcloud.apigateway import (
     GatewayError,
     Invocation,
+    LocalHttpApi,
     LocalRestApi,
 )
 from petplatform_localcloud.assembly import AssemblyStack, read_assembly
@@ -65,6 +66,7 @@ __all__ = [
     "LocalCloud",
     "LocalCloudError",
     "LocalFunction",
+    "LocalHttpApi",
     "LocalRestApi",
     "StackResult",
     "__version__",

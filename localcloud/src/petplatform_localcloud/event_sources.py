@@ -41,15 +41,21 @@ class LocalEventSources:
     """In-process consumers for the event source mappings and Lambda rule targets of a deployed
     assembly, registered until :meth:`close` (or the end of the ``with`` block).
 
+    ``region``: where the functions, mappings and rules are (default: the cloud's region); one
+    ``LocalEventSources`` per region of a multi-region app.
+
     Attributes:
         functions: ``{function name: LocalFunction}`` of every registered function.
     """
 
-    def __init__(self, cloud: LocalCloud, assembly: Path | str | SynthResult) -> None:
+    def __init__(
+        self, cloud: LocalCloud, assembly: Path | str | SynthResult, *, region: str | None = None
+    ) -> None:
         self.cloud = cloud
+        self.region = region or cloud.region
         outdir = getattr(assembly, "outdir", assembly)
         self._stacks = read_assembly(Path(str(outdir)))
-        self._loader = ApiFunctions(cloud)
+        self._loader = ApiFunctions(cloud, self.region)
         self.functions: dict[str, LocalFunction] = {}
         self._registered: list[tuple[dict[str, Any], str]] = []
 
@@ -61,7 +67,7 @@ class LocalEventSources:
 
     def start(self) -> LocalEventSources:
         """Register an invoker for each function an event source mapping or a rule targets."""
-        cfn = self.cloud.client("cloudformation")
+        cfn = self.cloud.client("cloudformation", region=self.region)
         deployed: dict[str, list[Json]] = {}
         for stack in self._stacks:
             try:
@@ -69,11 +75,11 @@ class LocalEventSources:
             except ClientError:
                 continue
             deployed[stack.stack_name] = resources["StackResources"]
-        lam = self.cloud.client("lambda")
+        lam = self.cloud.client("lambda", region=self.region)
         for mapping in lam.list_event_source_mappings()["EventSourceMappings"]:
             if ":sqs:" in mapping.get("EventSourceArn", ""):
                 self._register(sqs_extension.LAMBDA_INVOKERS, mapping["FunctionArn"], deployed)
-        events = self.cloud.client("events")
+        events = self.cloud.client("events", region=self.region)
         for bus in events.list_event_buses()["EventBuses"]:
             for rule in events.list_rules(EventBusName=bus["Name"])["Rules"]:
                 targets = events.list_targets_by_rule(Rule=rule["Name"], EventBusName=bus["Name"])

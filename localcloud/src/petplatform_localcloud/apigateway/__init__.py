@@ -37,6 +37,9 @@ authorizers, caching, mapping templates of non-proxy integrations, HTTP integrat
 media types beyond passing non-UTF-8 bodies base64-encoded, and payload or timeout limits that
 would interrupt a running handler.
 
+HTTP APIs (API Gateway v2, payload 2.0, JWT authorizers) are served by :class:`LocalHttpApi`
+(:mod:`.http_api`, :mod:`.http_messages`).
+
 The pieces: :mod:`.definition` (the API as the backend describes it, and routing),
 :mod:`.authorizer` (Cognito user-pool tokens), :mod:`.functions` (the Lambdas behind the
 integrations), :mod:`.messages` (requests, responses, proxy events, the HTTP handler) and
@@ -52,6 +55,7 @@ from petplatform_localcloud.apigateway.definition import (
     GatewayError,
     Invocation,
 )
+from petplatform_localcloud.apigateway.http_api import LocalHttpApi
 from petplatform_localcloud.apigateway.local_api import LocalRestApi
 
 __all__ = [
@@ -59,6 +63,7 @@ __all__ = [
     "DeployedResource",
     "GatewayError",
     "Invocation",
+    "LocalHttpApi",
     "LocalRestApi",
     "cognito_claims",
 ]
