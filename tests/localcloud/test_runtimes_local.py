@@ -364,6 +364,23 @@ def test_eventbridge_rule_invokes_the_node_function(cloud: LocalCloud, sources: 
     assert 'event rt.test Job Completed {"job":"j-1"}' in node.processes.output
 
 
+def test_lambda_invoke_runs_go_and_node_functions(cloud: LocalCloud, sources: Any) -> None:
+    lam = cloud.client("lambda")
+    records = {"Records": [{"messageId": "m-1", "body": "poison pill"}]}
+    answer = lam.invoke(FunctionName="rt-go-consumer-dev", Payload=json.dumps(records))
+    assert "FunctionError" not in answer
+    assert json.loads(answer["Payload"].read()) == {
+        "batchItemFailures": [{"itemIdentifier": "m-1"}]
+    }
+    failed = lam.invoke(FunctionName="rt-node-http-dev", Payload=json.dumps({"body": "fail"}))
+    assert failed["FunctionError"] == "Unhandled"
+    error = json.loads(failed["Payload"].read())
+    assert (error["errorType"], error["errorMessage"]) == (
+        "TypeError",
+        "node handler failed on purpose",
+    )
+
+
 # -- failures and cleanup ------------------------------------------------------------------------
 
 

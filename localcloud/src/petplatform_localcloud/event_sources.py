@@ -7,7 +7,8 @@ invoker for it (a :class:`~petplatform_localcloud.lambda_runtime.LocalFunction`,
 API uses: Python in-process, Go and Node.js as processes) with the local cloud's SQS and EventBridge
 extensions. Then a message sent to the queue is consumed before ``SendMessage`` returns, and an
 event put on the bus reaches the function, as Lambda's pollers and EventBridge would deliver
-them, without the wait.
+them, without the wait. ``lambda:Invoke`` (boto3's ``invoke``) of any function of the deployed
+stacks runs it too, synchronously.
 
 What stays emulated: delivery is synchronous and immediate (no polling interval, no batching
 window, no concurrency limit); a failed message is visible again at once, not after the
@@ -25,6 +26,7 @@ from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 from petplatform_localcloud.apigateway.functions import ApiFunctions
 from petplatform_localcloud.assembly import read_assembly
 from petplatform_localcloud.lambda_runtime import LocalFunction
+from petplatform_localcloud.moto_extensions import awslambda as lambda_extension
 from petplatform_localcloud.moto_extensions import events as events_extension
 from petplatform_localcloud.moto_extensions import sqs as sqs_extension
 
@@ -66,7 +68,8 @@ class LocalEventSources:
         self.close()
 
     def start(self) -> LocalEventSources:
-        """Register an invoker for each function an event source mapping or a rule targets."""
+        """Register an invoker for each function an event source mapping or a rule targets, and
+        for ``lambda:Invoke`` of every function of the deployed stacks."""
         cfn = self.cloud.client("cloudformation", region=self.region)
         deployed: dict[str, list[Json]] = {}
         for stack in self._stacks:
@@ -86,6 +89,19 @@ class LocalEventSources:
                 for target in targets["Targets"]:
                     if ":lambda:" in target["Arn"]:
                         self._register(events_extension.LAMBDA_INVOKERS, target["Arn"], deployed)
+        for resources in deployed.values():  # lambda:Invoke, for every function of the stacks
+            for resource in resources:
+                if resource["ResourceType"] != "AWS::Lambda::Function":
+                    continue
+                found = lam.get_function(FunctionName=resource["PhysicalResourceId"])
+                try:
+                    self._register(
+                        lambda_extension.LAMBDA_INVOKERS,
+                        found["Configuration"]["FunctionArn"],
+                        deployed,
+                    )
+                except LookupError:  # its code is not a local asset: moto's Invoke it is
+                    continue
         return self
 
     def _register(

@@ -154,6 +154,7 @@ def _patches() -> tuple[Patch, ...]:
         *cloudformation_stacks.PATCHES,
         *cloudformation_change_sets.PATCHES,
         *events.PATCHES,
+        *awslambda.PATCHES,
         *sqs.PATCHES,
     )
 

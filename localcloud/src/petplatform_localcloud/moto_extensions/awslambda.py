@@ -1,20 +1,31 @@
-"""``AWS::Lambda::Permission`` with a physical id and a delete.
+"""``AWS::Lambda::Permission`` with a physical id and a delete; ``Invoke`` of local functions.
 
 moto's model has no physical id (``DescribeStackResources`` lists it without one) and no delete.
 The statement id is the physical id, and the statement is removed with the resource.
+
+moto's ``Invoke`` runs code only in Docker. A function with an invoker registered in
+:data:`LAMBDA_INVOKERS` (see :mod:`petplatform_localcloud.event_sources`) is run by it instead:
+the response is its JSON result, or Lambda's error payload (``errorType``, ``errorMessage``,
+``trace``) with ``X-Amz-Function-Error: Unhandled``.
 """
 
 from __future__ import annotations
 
 import json
+import traceback
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from moto.awslambda.models import lambda_backends
+from moto.awslambda.models import LambdaBackend, lambda_backends
 
+from petplatform_localcloud.moto_extensions.patching import Patch, wrap
 from petplatform_localcloud.moto_extensions.records import Json, Record
 
-__all__ = ["EXTENSIONS", "LambdaPermission"]
+__all__ = ["EXTENSIONS", "LAMBDA_INVOKERS", "PATCHES", "LambdaPermission"]
+
+LAMBDA_INVOKERS: dict[str, Callable[[Json], object]] = {}
+"""Function ARN (unqualified) -> callable taking an event and returning the function's result."""
 
 
 class LambdaPermission(Record):
@@ -56,5 +67,39 @@ class LambdaPermission(Record):
         statements = function.policy.statements
         statements[:] = [s for s in statements if s.get("Sid") != self.physical_resource_id]
 
+
+def _local_invoke(original: Any) -> Any:
+    def invoke(
+        self: Any,
+        function_name: str,
+        qualifier: str | None,
+        body: Any,
+        headers: Any,
+        response_headers: Any,
+    ) -> str | bytes | None:
+        function = self.get_function(function_name, qualifier)
+        local = LAMBDA_INVOKERS.get(str(function.function_arn).split(":$")[0])
+        if local is None:
+            answer: str | bytes | None = original(
+                self, function_name, qualifier, body, headers, response_headers
+            )
+            return answer
+        try:
+            payload: object = local(json.loads(body) if body else {})
+        except Exception as exc:  # the function failed: Lambda's error payload
+            response_headers["x-amz-function-error"] = "Unhandled"
+            payload = {
+                "errorType": getattr(exc, "error_type", type(exc).__name__),
+                "errorMessage": getattr(exc, "message", str(exc)),
+                "trace": getattr(exc, "trace", None) or traceback.format_exception(exc),
+            }
+        data = json.dumps(payload).encode()
+        response_headers["Content-Length"] = str(len(data))
+        return data
+
+    return invoke
+
+
+PATCHES: tuple[Patch, ...] = (wrap(LambdaBackend, "invoke", _local_invoke),)
 
 EXTENSIONS = (LambdaPermission,)
