@@ -164,14 +164,14 @@ class LocalHttpApi:
         cfn = self.cloud.client("cloudformation", region=self.region)
         deployed: dict[str, list[Json]] = {}
         candidates: list[tuple[str, str]] = []  # (logical id, api id)
-        for stack in stacks:
-            if self._stack_name not in (None, stack.stack_name, stack.display_name):
-                continue
+        for stack in stacks:  # every stack: routes may come from stacks other than the API's
             try:
                 resources = cfn.describe_stack_resources(StackName=stack.stack_name)
-            except Exception:
+            except Exception:  # not deployed in this region
                 continue
             deployed[stack.stack_name] = resources["StackResources"]
+            if self._stack_name not in (None, stack.stack_name, stack.display_name):
+                continue
             candidates += [
                 (r["LogicalResourceId"], r["PhysicalResourceId"])
                 for r in resources["StackResources"]
