@@ -17,8 +17,8 @@ What API Gateway does for an HTTP API with Lambda-proxy routes, as the local clo
    ``Service Unavailable`` once it ends.
 
 Not emulated: CORS preflights and headers (the API's ``CorsConfiguration``), throttling, Lambda
-(request) authorizers, IAM authorization, parameter mapping, custom domains and mappings, and the
-stage's access logs.
+(request) authorizers, IAM authorization, parameter mapping, serving through a custom domain,
+and the stage's access logs.
 """
 
 from __future__ import annotations

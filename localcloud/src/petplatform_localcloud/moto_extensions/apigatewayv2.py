@@ -4,10 +4,15 @@ moto has the backend (``GetApis``, ``GetRoutes``, ``GetIntegrations``...) but no
 model for these types, so a stack with an HTTP API failed to deploy. Each model here creates the
 API, its stage, JWT authorizer, Lambda-proxy integrations and routes there, and deletes them with
 the stack; :class:`~petplatform_localcloud.apigateway.http_api.LocalHttpApi` serves them.
+
+A custom ``DomainName`` and its ``ApiMapping`` are records (nothing local answers DNS): the
+domain's ``RegionalDomainName`` and ``RegionalHostedZoneId`` are what API Gateway would answer,
+for the alias records and CDN origins that read them.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from moto.apigatewayv2.models import ApiGatewayV2Backend, apigatewayv2_backends
@@ -18,7 +23,9 @@ __all__ = [
     "EXTENSIONS",
     "HttpApi",
     "HttpApiAuthorizer",
+    "HttpApiDomainName",
     "HttpApiIntegration",
+    "HttpApiMapping",
     "HttpApiRoute",
     "HttpApiStage",
     "v2_backend",
@@ -262,4 +269,77 @@ class HttpApiRoute(_ApiChild):
         v2_backend(account_id, region_name).delete_route(self.api_id, self.physical_resource_id)
 
 
-EXTENSIONS = (HttpApi, HttpApiStage, HttpApiAuthorizer, HttpApiIntegration, HttpApiRoute)
+# API Gateway's regional hosted zones (execute-api), for alias records to a custom domain.
+_HOSTED_ZONES = {
+    "us-east-1": "Z1UJRXOUMOOFQ8",
+    "us-east-2": "ZOJJZC49E0EPZ",
+    "us-west-1": "Z2MUQ32089INYE",
+    "us-west-2": "Z2OJLYMUO9EFXC",
+    "eu-west-1": "ZLY8HYME6SFDD",
+    "eu-central-1": "Z1U9ULNL0V5AJ3",
+}
+
+
+class HttpApiDomainName(Record):
+    """``AWS::ApiGatewayV2::DomainName``: ``Ref`` is the domain name."""
+
+    attributes = ("RegionalDomainName", "RegionalHostedZoneId", "DomainName")
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGatewayV2::DomainName"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Json,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> HttpApiDomainName:
+        name = str(cloudformation_json["Properties"]["DomainName"])
+        digest = hashlib.sha256(f"{account_id}:{region_name}:{name}".encode()).hexdigest()
+        return cls(
+            name,
+            {
+                "DomainName": name,
+                "RegionalDomainName": f"d-{digest[:10]}.execute-api.{region_name}.amazonaws.com",
+                "RegionalHostedZoneId": _HOSTED_ZONES.get(region_name, _HOSTED_ZONES["us-east-1"]),
+            },
+        )
+
+
+class HttpApiMapping(Record):
+    """``AWS::ApiGatewayV2::ApiMapping``: ``Ref`` is the mapping id."""
+
+    attributes = ("ApiMappingId",)
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGatewayV2::ApiMapping"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Json,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> HttpApiMapping:
+        props = cloudformation_json["Properties"]
+        key = f"{props.get('DomainName')}/{props.get('ApiMappingKey', '')}:{props.get('ApiId')}"
+        mapping_id = hashlib.sha256(key.encode()).hexdigest()[:6]
+        return cls(mapping_id, {"ApiMappingId": mapping_id})
+
+
+EXTENSIONS = (
+    HttpApi,
+    HttpApiStage,
+    HttpApiAuthorizer,
+    HttpApiIntegration,
+    HttpApiRoute,
+    HttpApiDomainName,
+    HttpApiMapping,
+)
