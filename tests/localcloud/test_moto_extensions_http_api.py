@@ -1,19 +1,22 @@
-"""``moto_extensions.apigatewayv2``: an HTTP API and its children from a hand-written template,
-read back through the API Gateway v2 API, with a custom domain's attributes, then deleted."""
+"""``moto_extensions.apigatewayv2`` and Lambda versions and aliases: an HTTP API and its children
+from a hand-written template, read back through the service APIs, served by ``LocalHttpApi``
+through a function alias, then deleted."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.error import HTTPError
+from urllib.request import urlopen
 
 import pytest
 
 pytest.importorskip("moto", reason="needs the `local` extra (moto[server], boto3)")
 
-from localcloud_templates import ACCOUNT, Json, join, write_assembly
+from localcloud_templates import ACCOUNT, LAMBDA_ROLE, Json, join, write_assembly
 
-from petplatform_localcloud import LocalCloud, deploy, destroy
+from petplatform_localcloud import LocalCloud, LocalHttpApi, deploy, destroy
 
 pytestmark = pytest.mark.localcloud
 
@@ -64,6 +67,57 @@ def _template() -> Json:
                     "Target": join("integrations/", {"Ref": "Integration"}),
                 },
             },
+            "Role": LAMBDA_ROLE,
+            "Echo": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "FunctionName": "echo",
+                    "Runtime": "python3.12",
+                    "Handler": "index.handler",
+                    "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                    "Code": {"ZipFile": "def handler(event, context):\n    return event\n"},
+                },
+            },
+            "Version": {
+                "Type": "AWS::Lambda::Version",
+                "Properties": {"FunctionName": {"Ref": "Echo"}},
+            },
+            "Alias": {
+                "Type": "AWS::Lambda::Alias",
+                "Properties": {
+                    "FunctionName": {"Ref": "Echo"},
+                    "FunctionVersion": {"Fn::GetAtt": ["Version", "Version"]},
+                    "Name": "live",
+                },
+            },
+            "AliasPermission": {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "Action": "lambda:InvokeFunction",
+                    "FunctionName": {"Ref": "Alias"},
+                    "Principal": "apigateway.amazonaws.com",
+                    "SourceArn": join(
+                        f"arn:aws:execute-api:us-west-2:{ACCOUNT}:", api, "/*/*/open"
+                    ),
+                },
+            },
+            "OpenIntegration": {
+                "Type": "AWS::ApiGatewayV2::Integration",
+                "Properties": {
+                    "ApiId": api,
+                    "IntegrationType": "AWS_PROXY",
+                    "IntegrationUri": {"Ref": "Alias"},
+                    "PayloadFormatVersion": "2.0",
+                },
+            },
+            "OpenRoute": {
+                "Type": "AWS::ApiGatewayV2::Route",
+                "Properties": {
+                    "ApiId": api,
+                    "RouteKey": "GET /open",
+                    "Target": join("integrations/", {"Ref": "OpenIntegration"}),
+                },
+            },
             "Domain": {
                 "Type": "AWS::ApiGatewayV2::DomainName",
                 "Properties": {
@@ -85,6 +139,8 @@ def _template() -> Json:
             "Regional": {"Value": {"Fn::GetAtt": ["Domain", "RegionalDomainName"]}},
             "Zone": {"Value": {"Fn::GetAtt": ["Domain", "RegionalHostedZoneId"]}},
             "Mapping": {"Value": {"Ref": "Mapping"}},
+            "Alias": {"Value": {"Ref": "Alias"}},
+            "Version": {"Value": {"Fn::GetAtt": ["Version", "Version"]}},
         },
     }
 
@@ -104,7 +160,9 @@ def cloud() -> Iterator[LocalCloud]:
         yield started
 
 
-def test_http_api_deploys_reads_back_and_is_deleted(cloud: LocalCloud, assembly: Path) -> None:
+def test_http_api_deploys_reads_back_serves_through_an_alias_and_is_deleted(
+    cloud: LocalCloud, assembly: Path
+) -> None:
     report = deploy(cloud, assembly)
     outputs = report.stacks[0].outputs
     v2 = cloud.client("apigatewayv2", region="us-west-2")
@@ -112,11 +170,11 @@ def test_http_api_deploys_reads_back_and_is_deleted(cloud: LocalCloud, assembly:
     (api,) = v2.get_apis()["Items"]
     assert (api["ApiId"], api["Name"], api["ProtocolType"]) == (api_id, "items", "HTTP")
     assert outputs["Endpoint"] == f"https://{api_id}.execute-api.us-west-2.amazonaws.com"
-    (route,) = v2.get_routes(ApiId=api_id)["Items"]
-    (integration,) = v2.get_integrations(ApiId=api_id)["Items"]
-    assert route["RouteKey"] == "GET /items/{id}"
+    routes = {r["RouteKey"]: r for r in v2.get_routes(ApiId=api_id)["Items"]}
+    integrations = {i["IntegrationId"]: i for i in v2.get_integrations(ApiId=api_id)["Items"]}
+    route = routes["GET /items/{id}"]
     assert route["AuthorizationType"] == "JWT"
-    assert route["Target"] == f"integrations/{integration['IntegrationId']}"
+    integration = integrations[route["Target"].removeprefix("integrations/")]
     assert (integration["IntegrationUri"], integration["PayloadFormatVersion"]) == (
         FUNCTION_ARN,
         "2.0",
@@ -125,5 +183,16 @@ def test_http_api_deploys_reads_back_and_is_deleted(cloud: LocalCloud, assembly:
     assert outputs["Regional"].endswith(".execute-api.us-west-2.amazonaws.com")
     assert outputs["Zone"] == "Z2OJLYMUO9EFXC"
     assert outputs["Mapping"]
+    # The alias exists in the Lambda backend, on the published version.
+    lam = cloud.client("lambda", region="us-west-2")
+    alias = lam.get_alias(FunctionName="echo", Name="live")
+    assert (alias["AliasArn"], alias["FunctionVersion"]) == (outputs["Alias"], outputs["Version"])
+    with LocalHttpApi(cloud, assembly, region="us-west-2") as served:
+        with urlopen(f"{served.url}/open?q=1", timeout=30) as answer:
+            event = json.loads(answer.read())
+        assert (event["routeKey"], event["rawQueryString"]) == ("GET /open", "q=1")
+        with pytest.raises(HTTPError) as refused:
+            urlopen(f"{served.url}/items/1", timeout=30)
+        assert refused.value.code == 401
     destroy(cloud, assembly)
     assert v2.get_apis()["Items"] == []

@@ -35,6 +35,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+
 from petplatform_localcloud.apigateway.authorizer import CognitoPool, _b64url, _rs256_valid
 from petplatform_localcloud.apigateway.definition import Invocation
 from petplatform_localcloud.apigateway.functions import ApiFunctions, _api_gateway_sources
@@ -226,7 +228,12 @@ class LocalHttpApi:
         self._routes = sorted(routes, key=HttpRoute.rank, reverse=True)
         lam = self.cloud.client("lambda", region=self.region)
         for arn in sorted({r.function_arn for r in routes}):
-            self._lambdas.by_arn[arn] = self._lambdas.local_function(arn, stacks, deployed)
+            try:
+                function = self._lambdas.local_function(arn, stacks, deployed)
+            except (LookupError, ClientError) as exc:  # its routes answer 500, as in AWS
+                self.cloud.say(f"local http api: {arn} cannot run here: {exc}")
+                continue
+            self._lambdas.by_arn[arn] = function
             self._lambdas.permissions[arn] = _api_gateway_sources(lam, arn)
 
     # ---- requests ------------------------------------------------------------------------
