@@ -116,6 +116,7 @@ def _build(app: Any) -> None:
         kind=ApiKind.HTTP,
         user_pool=pool,
         jwt_audience=[client.user_pool_client_id],
+        cors_origins=["https://app.example.com"],
         functions=[
             _go("go-http"),
             FunctionSpec("node-http", NODE, runtime=lambda_.Runtime.NODEJS_22_X),
@@ -328,6 +329,25 @@ def test_http_api_node_route_and_its_error(http: LocalHttpApi) -> None:
     assert (body["runtime"], body["version"], body["routeKey"]) == ("nodejs", "2.0", "GET /public")
     assert _call(http, "POST", "/public", "fail") == (500, {"message": "Internal Server Error"})
     assert _call(http, "GET", "/nowhere") == (404, {"message": "Not Found"})
+
+
+def test_http_api_answers_cors_as_the_gateway_does(http: LocalHttpApi) -> None:
+    preflight = Request(
+        f"{http.url}/items/i-1",
+        method="OPTIONS",
+        headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"},
+    )
+    with urlopen(preflight, timeout=30) as answer:
+        assert answer.status == 204
+        assert answer.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+        assert "GET" in answer.headers["Access-Control-Allow-Methods"]
+        assert "authorization" in answer.headers["Access-Control-Allow-Headers"].lower()
+    simple = Request(f"{http.url}/public", headers={"Origin": "https://app.example.com"})
+    with urlopen(simple, timeout=30) as answer:
+        assert answer.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    other = Request(f"{http.url}/public", headers={"Origin": "https://evil.example"})
+    with urlopen(other, timeout=30) as answer:
+        assert answer.headers["Access-Control-Allow-Origin"] is None
 
 
 # -- SQS and EventBridge -----------------------------------------------------------------------
