@@ -121,7 +121,11 @@ def build_imported(stack: Stack) -> None:
         stack,
         "ByProvider",
         existing_provider=provider,
-        roles=[DeployRole("pr", subjects=[GithubSubject.pull_request("acme/web")])],
+        roles=[
+            DeployRole(
+                "pr", subjects=[GithubSubject.pull_request("acme/web")], bootstrap_roles=("lookup",)
+            )
+        ],
     )
 
 
@@ -431,12 +435,13 @@ def test_every_problem_is_reported_at_once() -> None:
         ("roles", "deploy"),  # the duplicate
         ("roles[deploy].subjects", "*"),
         ("roles[deploy].subjects", "repo:acme/*"),
+        ("roles[deploy].subjects", "repo:acme/api:pull_request"),  # may deploy
         ("roles[deploy].accounts", "12345"),
         ("roles[deploy].regions", "Mars"),
         ("roles[deploy].qualifier", "way-too-long-qualifier"),
         ("roles[deploy].max_session_duration", "13 hours"),
     }
-    assert "Ci: 8 invalid props" in str(caught.value)
+    assert "Ci: 9 invalid props" in str(caught.value)
 
 
 def test_existing_provider_refuses_provider_props_and_foreign_arns() -> None:
@@ -470,8 +475,8 @@ def test_grant_needs_a_role_name_when_there_are_several() -> None:
         stack,
         "Ci",
         roles=[
-            DeployRole("a", subjects=["repo:acme/api:pull_request"]),
-            DeployRole("b", subjects=["repo:acme/api:pull_request"]),
+            DeployRole("a", subjects=["repo:acme/api:ref:refs/heads/main"]),
+            DeployRole("b", subjects=["repo:acme/api:ref:refs/heads/main"]),
         ],
     )
     assert not oidc.imported
@@ -482,3 +487,25 @@ def test_grant_needs_a_role_name_when_there_are_several() -> None:
     with pytest.raises(PropError) as caught:
         oidc.grant_ecr_push(repository, role="c")
     assert "one of ['a', 'b']" in caught.value.allowed
+
+
+@pytest.mark.parametrize(
+    "subject", ["repo:acme/api:pull_request", "repo:acme/api:*", "repo:acme/api:pull_*"]
+)
+def test_a_role_pull_requests_may_assume_cannot_deploy_without_a_reason(subject: str) -> None:
+    error = error_of(roles=[DeployRole("pr", subjects=[subject])])
+    assert "roles[pr].subjects" in str(error) and "pull_request_deploy_reason" in str(error)
+    assert subject in str(error)
+
+
+def test_pull_request_roles_may_look_up_or_deploy_with_a_reason() -> None:
+    for role in (
+        DeployRole("pr", subjects=["repo:acme/api:pull_request"], bootstrap_roles=("lookup",)),
+        DeployRole(
+            "preview",
+            subjects=["repo:acme/api:pull_request"],
+            pull_request_deploy_reason="Preview stacks in a sandbox account with no data",
+        ),
+        DeployRole("main", subjects=["repo:acme/api:ref:refs/heads/main"]),
+    ):
+        GithubOidc(new_stack(), "Ci", roles=[role])

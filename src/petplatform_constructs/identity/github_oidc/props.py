@@ -65,6 +65,11 @@ class DeployRole:
         bootstrap_roles: which bootstrap roles the role may assume. Default
             :data:`BOOTSTRAP_ROLES` (all four that ``cdk deploy`` uses); ``()`` for a role that
             does not deploy with the CDK (e.g. only pushes images).
+        pull_request_deploy_reason: why runs of pull requests (a ``pull_request`` subject, or a
+            pattern such as ``repo:owner/name:*`` that matches one) may assume the ``deploy``
+            bootstrap role: code from any pull request, forks included where their workflows
+            may run, could then change the account. Default ``None``: refused at synth; give
+            such roles ``bootstrap_roles=("lookup",)`` or a reason a reviewer accepts.
         tag_session: also allow ``sts:TagSession`` on them, for a synthesizer whose
             ``assume_role_additional_options`` pass session tags. Default ``False``.
         role_name: a literal role name instead of the naming strategy (1-64 of
@@ -85,6 +90,7 @@ class DeployRole:
     regions: Sequence[str] = ()
     qualifier: str = DEFAULT_QUALIFIER
     bootstrap_roles: Sequence[BootstrapRole] = BOOTSTRAP_ROLES
+    pull_request_deploy_reason: str | None = None
     tag_session: bool = False
     role_name: str | None = None
     description: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 from dataclasses import dataclass
 
 from aws_cdk import Token
@@ -159,6 +160,7 @@ def _role(
             problems.add(f"{prefix}.subjects", subject, found.problem)
         (patterns if found.pattern else exact).append(subject)
     _targets(problems, prefix, spec)
+    _pull_requests(problems, prefix, spec)
     duration = spec.max_session_duration
     if duration is not None:
         check(
@@ -211,3 +213,21 @@ def _targets(problems: Problems, prefix: str, spec: DeployRole) -> None:
         spec.qualifier,
         "the cdk bootstrap qualifier: 1-10 letters, digits, '_' or '-'",
     )
+
+
+def _pull_requests(problems: Problems, prefix: str, spec: DeployRole) -> None:
+    """A role that pull-request runs may assume cannot deploy unless a reason says why."""
+    if "deploy" not in spec.bootstrap_roles or spec.pull_request_deploy_reason:
+        return
+    for subject in spec.subjects:
+        if not isinstance(subject, str):
+            continue
+        context = subject.split(":", 2)[2] if subject.count(":") >= 2 else ""
+        problems.check(
+            not fnmatchcase("pull_request", context),
+            f"{prefix}.subjects",
+            subject,
+            "subjects that pull-request runs cannot match while the role may assume the deploy "
+            "bootstrap role (code from any pull request could change the account): use "
+            "bootstrap_roles=('lookup',) for such a role, or give pull_request_deploy_reason",
+        )
