@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import jsii
 import pytest
 from aws_cdk import App, Duration, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match
 
@@ -95,17 +95,11 @@ def _zone(scope: Stack) -> route53.IHostedZone:
     )
 
 
-@jsii.implements(route53.IAliasRecordTarget)
-class ApiDomain:
-    """A regional API's domain as an alias target (what ``targets.ApiGatewayDomain`` binds to)."""
-
-    def __init__(self, region: str) -> None:
-        self.dns_name = f"d-{region}.execute-api.{region}.amazonaws.com"
-
-    def bind(
-        self, record: route53.IRecordSet, zone: route53.IHostedZone | None = None
-    ) -> route53.AliasRecordTargetConfig:
-        return route53.AliasRecordTargetConfig(dns_name=self.dns_name, hosted_zone_id="ZAPI")
+def ApiDomain(region: str) -> targets.ApiGatewayv2DomainProperties:  # noqa: N802
+    """A regional API custom domain as an alias target."""
+    return targets.ApiGatewayv2DomainProperties(
+        f"d-{region}.execute-api.{region}.amazonaws.com", "ZAPI"
+    )
 
 
 def build_multi_region() -> SynthResult:
@@ -129,6 +123,8 @@ def build_multi_region() -> SynthResult:
             primary=alias(ApiDomain("us-west-2")),
             secondary=alias(ApiDomain("us-east-1")),
             health_check_path="/api/health",
+            primary_health_check_domain="api-us-west-2.listbackup.ai",
+            secondary_health_check_domain="api-us-east-1.listbackup.ai",
             latency=True,
         ),
     )
@@ -593,9 +589,12 @@ def test_latency_records_front_one_failover_pair_per_region(multi_region: SynthR
             == f"d-{other}.execute-api.{other}.amazonaws.com"
         )
     assert by_name == {}
-    for stack in ("Primary", "PrimaryDr"):  # each region's endpoint is checked in its stack
+    for stack, region in (("Primary", "us-west-2"), ("PrimaryDr", "us-east-1")):
+        # each region's endpoint is checked in its stack, by a name only its API answers
         (check,) = _resources(multi_region, stack, "AWS::Route53::HealthCheck").values()
-        assert check["Properties"]["HealthCheckConfig"]["ResourcePath"] == "/api/health"
+        config = check["Properties"]["HealthCheckConfig"]
+        assert config["ResourcePath"] == "/api/health"
+        assert config["FullyQualifiedDomainName"] == f"api-{region}.listbackup.ai"
 
 
 def test_no_routing_unless_configured(before: SynthResult, multi_region: SynthResult) -> None:
@@ -630,6 +629,26 @@ def _failover(**overrides: Any) -> Any:
             "dns_failover.health_check_path",
         ),
         ("a wrong field type", {"latency": "yes"}, "dns_failover.latency"),
+        (
+            "an API domain health-checked by its own name",
+            {"primary": "ALIAS", "secondary": "ALIAS"},
+            "dns_failover.primary_health_check_domain",
+        ),
+        (
+            "a DR API domain health-checked by its own name",
+            {
+                "primary": "ALIAS",
+                "secondary": "ALIAS",
+                "latency": True,
+                "primary_health_check_domain": "api-us-west-2.listbackup.ai",
+            },
+            "dns_failover.secondary_health_check_domain",
+        ),
+        (
+            "a bad health-check domain",
+            {"primary_health_check_domain": "Not A Domain"},
+            "dns_failover.primary_health_check_domain",
+        ),
         (
             "values, not an alias",
             {"primary": "VALUES", "secondary": "VALUES"},

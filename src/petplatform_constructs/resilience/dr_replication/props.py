@@ -46,8 +46,16 @@ class DnsFailover:
     secondary: route53.RecordTarget | str
     """The standby endpoint in the DR region, created in the DR stack (or a domain name)."""
     health_check_path: str = "/health"
-    """Path the HTTPS (port 443) health check requests on each health-checked endpoint's own
-    DNS name. Default ``"/health"``."""
+    """Path the HTTPS (port 443) health check requests on each health-checked endpoint. Default
+    ``"/health"``."""
+    primary_health_check_domain: str | None = None
+    """The name the primary endpoint's health check requests (Host and SNI). Default: the
+    endpoint's own DNS name. Required for an API Gateway custom domain, which answers only its
+    own name: give a name of the primary region's endpoint alone (e.g. a regional
+    ``api-us-west-2.example.com`` mapped to the same API)."""
+    secondary_health_check_domain: str | None = None
+    """The same for the DR endpoint, which is health-checked only with ``latency``. Default: its
+    own DNS name."""
     latency: bool = False
     """Latency records per region in front of one failover pair per region (both regions
     serve, each fails over to the other). Default False: the DR region is a standby."""

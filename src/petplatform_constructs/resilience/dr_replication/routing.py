@@ -84,6 +84,7 @@ class _Side:
     scope: Construct
     region: str
     target: route53.RecordTarget | str
+    health_check_domain: str | None
 
 
 def fqdn(routing: DnsFailover) -> str:
@@ -112,13 +113,15 @@ def _record(
     side: _Side, id: str, routing: DnsFailover, name: str, failover: route53.Failover
 ) -> route53.RecordSet:
     """A failover record; a PRIMARY one with an HTTPS health check (port 443) of its target's own
-    DNS name, so that Route 53 fails over when the path stops answering 2xx/3xx."""
+    DNS name or the side's health-check domain, so that Route 53 fails over when the path stops
+    answering 2xx/3xx."""
     bound: _AliasDnsName | None = None
     if isinstance(side.target, str):
         domain = side.target
     else:  # the alias target's own name, known once it is bound to the record below
         bound = _AliasDnsName(side.target, routing.zone)
         domain = Lazy.string(bound)
+    domain = side.health_check_domain or domain
     check = (
         route53.HealthCheck(
             side.scope,
@@ -160,8 +163,8 @@ def build_routing(
     """The failover records (and their health checks), and with ``routing.latency`` the latency
     records in front of one failover pair per region."""
     name = fqdn(routing)
-    ours = _Side(primary, primary_region, routing.primary)
-    theirs = _Side(dr, dr_region, routing.secondary)
+    ours = _Side(primary, primary_region, routing.primary, routing.primary_health_check_domain)
+    theirs = _Side(dr, dr_region, routing.secondary, routing.secondary_health_check_domain)
     records: list[route53.RecordSet] = []
     checks: list[HealthCheck] = []
     pairs = ((ours, theirs), (theirs, ours)) if routing.latency else ((ours, theirs),)

@@ -9,6 +9,7 @@ from typing import cast
 from aws_cdk import Duration, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
@@ -246,6 +247,7 @@ def _check_routing(problems: Problems, routing: DnsFailover) -> None:
         f"the same kind of target as primary ({', '.join(sorted(kinds))} were mixed): failover "
         "records of one name must be of one record type",
     )
+    _check_health_check_domains(problems, routing, wrong)
     if "health_check_path" not in wrong:
         path = routing.health_check_path
         problems.check(
@@ -253,4 +255,27 @@ def _check_routing(problems: Problems, routing: DnsFailover) -> None:
             f"{prop}.health_check_path",
             path,
             "a path starting with '/', at most 255 characters, without spaces",
+        )
+
+
+_API_DOMAINS = (targets.ApiGateway, targets.ApiGatewayDomain, targets.ApiGatewayv2DomainProperties)
+
+
+def _check_health_check_domains(problems: Problems, routing: DnsFailover, wrong: set[str]) -> None:
+    """Health-checked API Gateway domains need a name of their own: they answer no other."""
+    prop = "dns_failover"
+    checked = ("primary", "secondary") if routing.latency else ("primary",)
+    for side in ("primary", "secondary"):
+        domain = getattr(routing, f"{side}_health_check_domain")
+        if domain is not None and f"{side}_health_check_domain" not in wrong:
+            check_domain_name(problems, f"{prop}.{side}_health_check_domain", domain)
+        target = getattr(routing, side)
+        alias = None if side in wrong or isinstance(target, str) else target.alias_target
+        problems.check(
+            side not in checked or domain is not None or not isinstance(alias, _API_DOMAINS),
+            f"{prop}.{side}_health_check_domain",
+            domain,
+            f"a domain name that only the {side} region's API answers (e.g. a regional "
+            "custom domain mapped to the same API): an API Gateway domain answers only its "
+            "own name, so a health check of the alias target's DNS name never passes",
         )
