@@ -248,8 +248,18 @@ def _refused(spec: FunctionSpec) -> str:
             FunctionSpec("node", NODE, handler="handler", runtime=lambda_.Runtime.NODEJS_22_X),
             r"functions\[node\]\.handler='handler'; 'module\.function', e\.g\. 'index\.handler'",
         ),
+        (
+            FunctionSpec("java", NODE, runtime=lambda_.Runtime.JAVA_21),
+            r"functions\[java\]\.runtime='java21'; a Python \(python3\.x\), Node\.js",
+        ),
     ],
-    ids=["go-library-package", "go-without-module", "node-missing-file", "node-bad-handler"],
+    ids=[
+        "go-library-package",
+        "go-without-module",
+        "node-missing-file",
+        "node-bad-handler",
+        "unsupported-runtime",
+    ],
 )
 def test_code_that_cannot_run_is_refused_naming_the_prop(spec: FunctionSpec, message: str) -> None:
     assert re.search(message, _refused(spec))

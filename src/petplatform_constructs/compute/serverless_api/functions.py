@@ -255,6 +255,14 @@ def _check_code(problems: Problems, spec: FunctionSpec, label: str) -> None:
     )
     kind = runtime_kind(runtime_of(spec))
     handler = handler_of(spec)
+    if not problems.check(
+        kind != "other",
+        f"{label}.runtime",
+        runtime_of(spec).name,
+        "a Python (python3.x), Node.js (nodejs*.x) or OS-only (provided.al2023, provided.al2: "
+        "Go built locally) runtime: the code checks, defaults and local runs cover these",
+    ):
+        return
     if kind == "provided":
         problems.check(bool(handler), f"{label}.handler", handler, "a non-empty string")
         if exists and is_go_build(spec):
