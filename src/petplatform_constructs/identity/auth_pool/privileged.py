@@ -14,7 +14,6 @@ policy also keeps HIPAA's and NIST's no-inline-policy rules quiet).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 
 from aws_cdk import Duration
@@ -45,6 +44,9 @@ __all__ = [
 
 MFA_GUARD_CONSTRUCT_ID = "MfaGuard"
 """Construct id of the trigger function's construct (its ``Handler``, ``Role``, ``LogGroup``)."""
+MFA_GUARD_RUNTIME = lambda_.Runtime.PYTHON_3_14
+"""The trigger's runtime, pinned like every library function: an upgrade is a deliberate,
+tested change. Standard library only, so it can follow each new Python."""
 MFA_GUARD_POLICY_ID = "Policy"
 """Construct id (under :data:`MFA_GUARD_CONSTRUCT_ID`) of the function's managed policy."""
 _HANDLER = "privileged_mfa.handler"
@@ -194,8 +196,7 @@ def add_mfa_guard(
             str(TRIGGERS_DIRECTORY), exclude=["__pycache__", "*.pyc", ".*_cache"]
         ),
         handler=_HANDLER,
-        # Standard library only, so it follows the newest Python this CDK knows.
-        runtime=_latest_python(),
+        runtime=MFA_GUARD_RUNTIME,
         memory_size=256,
         # Cognito waits at most 5 seconds for a trigger.
         timeout=Duration.seconds(5),
@@ -212,8 +213,3 @@ def add_mfa_guard(
         cognito.LambdaVersion.V2_0,
     )
     return MfaGuard(function, role, policy, log_group)
-
-
-def _latest_python() -> lambda_.Runtime:
-    pythons = [r for r in lambda_.Runtime.ALL if re.fullmatch(r"python3\.\d+", r.name) is not None]
-    return max(pythons, key=lambda r: int(r.name.split(".")[1]))
