@@ -39,7 +39,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +176,7 @@ class _Sandbox:
         for line in self.process.stdout:
             output.append(line.decode(errors="replace").rstrip("\n"))
 
-    def invoke(self, invocation: Invocation, timeout: float, tail: list[str]) -> bytes:
+    def invoke(self, invocation: Invocation, timeout: float, output: Sequence[str]) -> bytes:
         limit = timeout + (_INIT_GRACE_SECONDS if self.fresh else 0.0)
         self.fresh = False
         self.api.submit(invocation)
@@ -193,7 +193,7 @@ class _Sandbox:
                     "Runtime.ExitError",
                     f"RequestId: {invocation.request_id} Error: Runtime exited with error: "
                     f"exit status {code}",
-                    tail[-20:],
+                    list(output)[-20:],  # read after the reader caught up: the crash's own
                 )
             if time.monotonic() - started > limit:
                 self.healthy = False
@@ -266,7 +266,7 @@ class ProcessRuntime:
             request_id=request_id,
         )
         try:
-            payload = sandbox.invoke(invocation, timeout, list(self.output))
+            payload = sandbox.invoke(invocation, timeout, self.output)
         finally:
             self._give_back(sandbox)
         return json.loads(payload) if payload.strip() else None

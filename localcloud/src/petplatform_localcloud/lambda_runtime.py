@@ -56,6 +56,7 @@ __all__ = ["LambdaContext", "LambdaRuntimeError", "LocalFunction"]
 # Environment variables and sys.modules are process-wide: one invocation at a time. Re-entrant,
 # so a handler may invoke another local function directly.
 _INVOKE_LOCK = threading.RLock()
+_PROCESSES_LOCK = threading.Lock()
 _DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -174,6 +175,10 @@ class LocalFunction:
     @property
     def processes(self) -> ProcessRuntime:
         """The warm processes of a Go or Node.js function (started on first invocation)."""
+        with _PROCESSES_LOCK:  # two first requests at once must share one ProcessRuntime
+            return self._processes_locked()
+
+    def _processes_locked(self) -> ProcessRuntime:
         if self._processes is None:
             environment = self._runtime_environment()
             if self.runtime.startswith("provided"):
