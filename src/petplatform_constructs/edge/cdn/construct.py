@@ -27,6 +27,7 @@ from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.existing import describe
 from petplatform_constructs.core.exports import add_exports
 from petplatform_constructs.core.resources import BucketLike, as_bucket
+from petplatform_constructs.edge.cdn.api_origin import api_behavior, api_cached_behaviors
 from petplatform_constructs.edge.cdn.props import CdnProps
 from petplatform_constructs.edge.cdn.validation import (
     MAX_COMMENT_LENGTH,
@@ -130,7 +131,12 @@ class Cdn(Construct):
             props.get("response_headers_policy")
             or cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS
         )
-        api = self._api_behavior(props, headers) if props.get("api_domain") else None
+        api = api_behavior(props, headers) if props.get("api_domain") else None
+        self.api_cache_policy: cloudfront.CachePolicy | None = None
+        """The cache policy of ``api_cached_paths``, if any."""
+        cached: dict[str, cloudfront.BehaviorOptions] = {}
+        if api is not None and props.get("api_cached_paths"):
+            self.api_cache_policy, cached = api_cached_behaviors(self, props, api)
         if self.bucket is not None:
             default = cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
@@ -141,11 +147,11 @@ class Cdn(Construct):
                 response_headers_policy=headers,
                 compress=True,
             )
-            extra = {plan.api_path_pattern: api} if api is not None else None
+            extra = {plan.api_path_pattern: api, **cached} if api is not None else None
             comment = f"{display_path(self)} via Origin Access Control"
         else:
             assert api is not None
-            default, extra = api, None
+            default, extra = api, cached or None
             comment = f"{display_path(self)} in front of an API"
         return cloudfront.Distribution(
             self,
@@ -168,28 +174,6 @@ class Cdn(Construct):
                 else None
             ),
             web_acl_id=props.get("web_acl_arn"),
-        )
-
-    @staticmethod
-    def _api_behavior(
-        props: CdnProps, headers: cloudfront.IResponseHeadersPolicy
-    ) -> cloudfront.BehaviorOptions:
-        """The API origin: HTTPS only, every method, no caching, every viewer header but Host
-        (so ``Authorization`` and the query string reach the API, and the API's own TLS name is
-        used)."""
-        return cloudfront.BehaviorOptions(
-            origin=origins.HttpOrigin(
-                props["api_domain"],
-                origin_path=props.get("api_origin_path"),
-                protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-                origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
-            ),
-            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
-            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-            response_headers_policy=headers,
-            compress=True,
         )
 
     def _alias_records(self, props: CdnProps) -> None:
