@@ -35,6 +35,7 @@ from petplatform_constructs.testing import SynthResult, find_resources
 Synth = Callable[..., SynthResult]
 
 CODE = Path(__file__).parent / "fixtures" / "lambda_echo"
+NODE_CODE = Path(__file__).parent / "fixtures" / "runtimes" / "node"
 ORIGIN = "https://app.dogcare.example"
 FUNCTION = "AWS::Lambda::Function"
 LAYER = "AWS::Lambda::LayerVersion"
@@ -49,7 +50,7 @@ def build_layered(stack: Stack) -> None:
         user_pool=pool,
         functions=[
             FunctionSpec("py", CODE),
-            FunctionSpec("node", CODE, handler="app.handler", runtime=lambda_.Runtime.NODEJS_22_X),
+            FunctionSpec("node", NODE_CODE, runtime=lambda_.Runtime.NODEJS_22_X),
         ],
         routes=[RouteSpec("GET", "/py", "py"), RouteSpec("GET", "/node", "node")],
     )

@@ -50,14 +50,20 @@ def make_app(
     strict: bool = False,
     context: Mapping[str, object] | None = None,
     outdir: str | None = None,
+    bundling: bool = True,
 ) -> App:
     """An ``App`` for tests.
 
     The CDK's built-in CloudFormation validation costs ~3 s per process, so it is off unless
-    ``validation`` is set; ``strict`` makes its warnings fail synthesis too.
+    ``validation`` is set; ``strict`` makes its warnings fail synthesis too. ``bundling=False``
+    skips asset bundling (Go functions are not built; templates are the same), for synth-only
+    tests.
     """
     # Path metadata, as `cdk synth` writes it, lets tests find resources by construct id.
-    ctx: dict[str, object] = {"aws:cdk:enable-path-metadata": True, **(context or {})}
+    ctx: dict[str, object] = {"aws:cdk:enable-path-metadata": True}
+    if not bundling:
+        ctx["aws:cdk:bundling-stacks"] = []
+    ctx.update(context or {})
     if strict:
         ctx["@aws-cdk/core:strictCfnValidateErrors"] = True
     return App(

@@ -19,9 +19,12 @@ from constructs import Construct
 
 from petplatform_constructs.compute.serverless_api.functions import (
     FunctionSpec,
+    handler_of,
+    is_go_build,
     runtime_of,
     table_accesses,
 )
+from petplatform_constructs.compute.serverless_api.go_build import go_code
 from petplatform_constructs.compute.serverless_api.runtimes import (
     DEFAULT_RUNTIME_NAME,
     latest_runtime_of_family,
@@ -101,15 +104,20 @@ class ApiFunction(Construct):
         variables.update({env: secret.secret_arn for env, secret in spec.secrets.items()})
         variables.update(environment)
         variables.update(spec.environment)
+        architecture = spec.architecture or lambda_.Architecture.X86_64
+        if is_go_build(spec):
+            code = go_code(self, Path(spec.code_path), architecture)
+        else:
+            code = lambda_.Code.from_asset(
+                str(Path(spec.code_path)), exclude=[*ALWAYS_EXCLUDED, *spec.exclude]
+            )
         self.function = lambda_.Function(
             self,
             "Handler",
-            code=lambda_.Code.from_asset(
-                str(Path(spec.code_path)), exclude=[*ALWAYS_EXCLUDED, *spec.exclude]
-            ),
-            handler=spec.handler,
+            code=code,
+            handler=handler_of(spec),
             runtime=runtime,
-            architecture=spec.architecture or lambda_.Architecture.X86_64,
+            architecture=architecture,
             memory_size=spec.memory_mb,
             timeout=spec.timeout or timeout,
             function_name=function_name,

@@ -20,6 +20,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 
+from petplatform_constructs.compute.serverless_api.go_build import go_module_root, has_main_package
 from petplatform_constructs.compute.serverless_api.routes import RouteSpec
 from petplatform_constructs.compute.serverless_api.runtimes import is_python
 from petplatform_constructs.core.errors import Problems
@@ -35,6 +36,9 @@ __all__ = [
     "check_function_spec",
     "check_function_timeout",
     "generated_environment",
+    "handler_of",
+    "is_go_build",
+    "runtime_kind",
     "runtime_of",
     "table_accesses",
 ]
@@ -94,13 +98,19 @@ class FunctionSpec:
         name: key that routes refer to (``RouteSpec.function``), part of the construct id
             (``Function-{name}``) and, through the naming strategy, of the function name
             (``dogcare-dev-dog-management``). Letters, digits, ``_`` and ``-``.
-        code_path: directory with the handler code, zipped as is (``Code.from_asset``; no
-            Docker bundling, so vendor dependencies into it or use a layer).
-        handler: ``module.function``. Default ``"app.handler"`` (``app.py`` must exist for
-            Python runtimes).
+        code_path: directory with the handler code. Python and Node.js: zipped as is
+            (``Code.from_asset``; no Docker bundling, so vendor dependencies into it or use a
+            layer). ``provided.*`` runtimes: a Go ``main`` package inside a Go module
+            (``go.mod`` in it or above), built locally into ``bootstrap`` with ``go build``
+            (see :mod:`~petplatform_constructs.compute.serverless_api.go_build`); or a
+            directory with a prebuilt ``bootstrap`` and no Go files, zipped as is.
+        handler: Default per runtime family: ``"app.handler"`` for Python (``module.function``;
+            the module must exist), ``"index.handler"`` for Node.js (``file.export``;
+            ``index.js``, ``.mjs`` or ``.cjs`` must exist), ``"bootstrap"`` for ``provided.*``.
         runtime: Default ``python3.13``. Runtimes are pinned: upgrading one is a deliberate,
             tested change, never a side effect of a library upgrade. Python functions get the
-            runtime layer (``petplatform_runtime``), which needs Python 3.9 or newer.
+            runtime layer (``petplatform_runtime``), which needs Python 3.9 or newer. Python,
+            Node.js and ``provided.*`` (Go) runtimes are supported.
         memory_mb: 128 to 10240. Default 512 (CPU scales with memory).
         timeout: 1 s to 15 min. Default: the API's integration timeout (29 s for REST, 30 s
             for HTTP APIs), so a function never runs after its caller was answered.
@@ -128,7 +138,7 @@ class FunctionSpec:
 
     name: str
     code_path: str | os.PathLike[str]
-    handler: str = "app.handler"
+    handler: str | None = None
     runtime: lambda_.Runtime | None = None
     memory_mb: int = DEFAULT_MEMORY_MB
     timeout: Duration | None = None
@@ -147,6 +157,36 @@ class FunctionSpec:
 def runtime_of(spec: FunctionSpec) -> lambda_.Runtime:
     """The spec's runtime, or the default one."""
     return spec.runtime if spec.runtime is not None else lambda_.Runtime.PYTHON_3_13
+
+
+def runtime_kind(runtime: lambda_.Runtime) -> Literal["python", "nodejs", "provided", "other"]:
+    """The family of ``runtime`` as this library supports it."""
+    if is_python(runtime):
+        return "python"
+    if runtime.family == lambda_.RuntimeFamily.NODEJS:
+        return "nodejs"
+    if runtime.name.startswith("provided"):
+        return "provided"
+    return "other"
+
+
+_DEFAULT_HANDLERS = {"python": "app.handler", "nodejs": "index.handler", "provided": "bootstrap"}
+_NODE_EXTENSIONS = (".js", ".mjs", ".cjs")
+
+
+def handler_of(spec: FunctionSpec) -> str:
+    """The spec's handler, or its runtime family's default."""
+    if spec.handler is not None:
+        return spec.handler
+    return _DEFAULT_HANDLERS.get(runtime_kind(runtime_of(spec)), "app.handler")
+
+
+def is_go_build(spec: FunctionSpec) -> bool:
+    """Whether the library builds the spec's code with ``go build`` (``provided.*`` with Go)."""
+    path = Path(spec.code_path)
+    return runtime_kind(runtime_of(spec)) == "provided" and not (
+        (path / "bootstrap").is_file() and not any(path.glob("*.go"))
+    )
 
 
 def table_accesses(spec: FunctionSpec) -> dict[str, TableAccess]:
@@ -225,28 +265,65 @@ def _table_access_specs(
 
 def _check_code(problems: Problems, spec: FunctionSpec, label: str) -> None:
     path = Path(spec.code_path)
-    problems.check(
+    exists = problems.check(
         path.is_dir(),
         f"{label}.code_path",
         str(spec.code_path),
         f"an existing directory with the handler code (resolved to {path.resolve()})",
     )
-    module, _, function = spec.handler.rpartition(".")
+    kind = runtime_kind(runtime_of(spec))
+    handler = handler_of(spec)
+    if kind == "provided":
+        problems.check(bool(handler), f"{label}.handler", handler, "a non-empty string")
+        if exists and is_go_build(spec):
+            _check_go_package(problems, path, label)
+        return
+    module, _, function = handler.rpartition(".")
+    example = "'index.handler'" if kind == "nodejs" else "'app.handler'"
     if not problems.check(
         bool(module) and bool(function),
         f"{label}.handler",
-        spec.handler,
-        "'module.function', e.g. 'app.handler'",
+        handler,
+        f"'module.function', e.g. {example}",
     ):
         return
-    if is_python(runtime_of(spec)) and path.is_dir():
+    if not exists:
+        return
+    if kind == "python":
         relative = module.replace(".", "/")
         problems.check(
             (path / f"{relative}.py").is_file() or (path / relative / "__init__.py").is_file(),
             f"{label}.handler",
-            spec.handler,
+            handler,
             f"module {module!r} must exist in {path}: {relative}.py or {relative}/__init__.py",
         )
+    elif kind == "nodejs":
+        problems.check(
+            any((path / f"{module}{ext}").is_file() for ext in _NODE_EXTENSIONS),
+            f"{label}.handler",
+            handler,
+            f"file {module!r} must exist in {path}: "
+            + ", ".join(f"{module}{ext}" for ext in _NODE_EXTENSIONS),
+        )
+
+
+def _check_go_package(problems: Problems, path: Path, label: str) -> None:
+    root = go_module_root(path)
+    if not problems.check(
+        root is not None,
+        f"{label}.code_path",
+        str(path),
+        "provided.* functions are built from a Go main package inside a Go module: no go.mod "
+        f"in {path.resolve()} or above (or put a prebuilt 'bootstrap' there, with no Go files)",
+    ):
+        return
+    problems.check(
+        has_main_package(path),
+        f"{label}.code_path",
+        str(path),
+        f"a Go 'package main' (the function's bootstrap): no non-test .go file in {path.resolve()} "
+        "declares it",
+    )
 
 
 def _check_environment(
