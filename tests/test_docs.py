@@ -21,5 +21,5 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr[-3000:]
     pages = {p.stem for p in (tmp_path / "constructs").glob("*.html")}
     assert {"data_table", "profiles_table", "secure_bucket", "image_buckets", "cdn", "auth_pool",
-            "app_role"} <= pages  # fmt: skip
+            "app_role", "github_oidc"} <= pages  # fmt: skip
     assert "DataProtectionCheck" in (tmp_path / "api.html").read_text()

@@ -1,1 +1,1 @@
-"""Identity constructs: Cognito (``AuthPool``) and IAM (``AppRole``)."""
+"""Identity constructs: Cognito (``AuthPool``) and IAM (``AppRole``, ``GithubOidc``)."""

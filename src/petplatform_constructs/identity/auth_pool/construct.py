@@ -25,6 +25,7 @@ from petplatform_constructs.core.exports import add_exports
 from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.watch import Watcher
 from petplatform_constructs.identity.auth_pool.pool import create_user_pool
+from petplatform_constructs.identity.auth_pool.privileged import MfaGuard, add_mfa_guard
 from petplatform_constructs.identity.auth_pool.props import (
     CLIENT_WRITABLE_STANDARD_ATTRIBUTES,
     SHARED_ONLY,
@@ -110,6 +111,8 @@ class AuthPool(Construct):
         self.created_user_pool: cognito.UserPool | None = None
         """The created ``UserPool`` (``None`` for an existing pool), for L2-only features such as
         ``add_trigger``."""
+        self.mfa_guard: MfaGuard | None = None
+        """The pre-token-generation trigger that enforces MFA for ``privileged_groups``, if any."""
 
         received = receive(self._owner, AuthPoolProps, props)
         problems, valid = received.problems, received.valid
@@ -153,6 +156,10 @@ class AuthPool(Construct):
                 self, USER_POOL_CONSTRUCT_ID, plan.pool, valid, profile
             )
             self.user_pool = self.created_user_pool
+            if plan.pool.privileged_groups:
+                self.mfa_guard = add_mfa_guard(
+                    self, self.created_user_pool, plan.pool.privileged_groups, profile
+                )
         self._build(plan, valid)
 
     def _build(self, plan: AuthPlan, props: AuthPoolProps) -> None:

@@ -88,8 +88,15 @@ def _acknowledge(
             "a stage that is not prod-like: MFA is optional (every user can enrol TOTP) and "
             "required by default in prod-like stages"
         )
+        if plan.privileged_groups:
+            reason = (
+                f"MFA is enforced for the privileged groups {list(plan.privileged_groups)}: a "
+                "pre-token-generation trigger removes them from the ID and access tokens of a "
+                "member without an enabled MFA factor; optional for other users"
+                + (f" ({plan.mfa_reason})" if plan.mfa_reason else "")
+            )
         acknowledge(cfn_pool, "AwsSolutions-COG2", f"MFA {plan.mfa.name}: {reason}")
-        if plan.prod_like:
+        if plan.prod_like and not plan.privileged_groups:
             Annotations.of(pool).add_warning_v2(
                 "petplatform:mfa-not-required",
                 f"MFA is not required in a prod-like stage (mfa={plan.mfa.name}): {reason}",

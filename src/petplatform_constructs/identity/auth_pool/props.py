@@ -127,12 +127,17 @@ class AuthPoolProps(TypedDict, total=False):
     mfa: cognito.Mfa
     """``Mfa.OFF``, ``OPTIONAL`` or ``REQUIRED``; TOTP whenever it is not off. Default
     ``Mfa.REQUIRED`` in prod-like stages, ``Mfa.OPTIONAL`` otherwise (and with
-    ``mfa_opt_out_reason``). In a prod-like stage anything but ``REQUIRED`` needs
-    ``mfa_opt_out_reason``."""
+    ``mfa_opt_out_reason`` or ``privileged_groups``). In a prod-like stage anything but
+    ``REQUIRED`` needs ``privileged_groups`` or ``mfa_opt_out_reason``."""
     mfa_opt_out_reason: str
     """Why MFA is not required, at least 20 characters, for a reviewer: with it, ``mfa``
     defaults to ``OPTIONAL`` in every stage, the reason is the ``AwsSolutions-COG2``
     acknowledgement, and prod-like stages print it as a synth-time warning. Default none."""
+    privileged_groups: Sequence[str]
+    """Names from ``groups`` whose members must have MFA, with ``mfa`` ``OPTIONAL``: a
+    pre-token-generation trigger removes these groups from the tokens of a member without an
+    enabled MFA factor (see the AuthPool docs). Satisfies the prod-like MFA rule without
+    ``mfa_opt_out_reason``, and makes ``mfa`` default to ``OPTIONAL``. Default none."""
     mfa_sms: bool
     """Also offer SMS codes (needs MFA on); CDK then creates the SNS role Cognito needs. SMS
     costs money and is weaker than TOTP. Default ``False``."""

@@ -21,6 +21,7 @@ from petplatform_constructs.core.errors import Problems, PropError
 from petplatform_constructs.core.names import ResourceKind, physical_name
 from petplatform_constructs.core.props import check_props
 from petplatform_constructs.core.rules import check_certificate
+from petplatform_constructs.identity.auth_pool.privileged import check_privileged
 from petplatform_constructs.identity.auth_pool.props import AppClient, AuthPoolProps, UserGroup
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.platform.stage import StageProfile
@@ -59,6 +60,7 @@ class PoolPlan:
     prod_like: bool = False
     mfa_reason: str | None = None
     threat_reason: str | None = None
+    privileged_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -183,16 +185,22 @@ class _AuthChecks:
         temp_days = 7 if given_days is None else given_days
         check(1 <= temp_days <= 365, "temporary_password_validity_days", temp_days, "1 to 365 days")
         mfa_reason = self.reason(props, "mfa_opt_out_reason")
-        required_by_default = prod_like and mfa_reason is None
+        privileged = tuple(props.get("privileged_groups") or ())
+        required_by_default = prod_like and mfa_reason is None and not privileged
         mfa = props.get("mfa") or (
             cognito.Mfa.REQUIRED if required_by_default else cognito.Mfa.OPTIONAL
         )
         check(
-            not (prod_like and mfa is not cognito.Mfa.REQUIRED and mfa_reason is None),
+            not prod_like
+            or mfa is cognito.Mfa.REQUIRED
+            or mfa_reason is not None
+            or bool(privileged),
             "mfa",
             mfa,
-            "Mfa.REQUIRED in a prod-like stage, or say why not in mfa_opt_out_reason",
+            "Mfa.REQUIRED in a prod-like stage, Mfa.OPTIONAL with privileged_groups (MFA "
+            "enforced for them), or say why not in mfa_opt_out_reason",
         )
+        check_privileged(self.problems, privileged, props.get("groups"), mfa)
         check(
             not (mfa is cognito.Mfa.REQUIRED and mfa_reason is not None),
             "mfa_opt_out_reason",
@@ -234,6 +242,7 @@ class _AuthChecks:
             prod_like=prod_like,
             mfa_reason=mfa_reason,
             threat_reason=threat_reason,
+            privileged_groups=privileged,
         )
 
     def reason(
