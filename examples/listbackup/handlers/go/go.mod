@@ -1,0 +1,3 @@
+module listbackup.ai/handlers
+
+go 1.23

@@ -1,0 +1,29 @@
+"""Checklist items of seed 002 that no synthesized template can show, and why.
+
+Every other item of section 002 is asserted by tests/examples/test_listbackup.py (see the
+``checklist`` markers there, and those of the library's own tests).
+"""
+
+from __future__ import annotations
+
+SEED = "002"
+
+DEPLOY_TIME: dict[str, str] = {
+    "002#13": (
+        "process: memory is a per-function prop (FunctionSpec.memory_mb, 1 GB by default here); "
+        "tune it with Lambda Power Tuning against production traffic"
+    ),
+    "002#33": (
+        "S3 Select is closed to new customers (conflict 16): clients read ranges with byte-range "
+        "GETs, and analytics use Athena over the data bucket"
+    ),
+    "002#55": (
+        "HTTP APIs have no request validators (conflict 12): the handlers validate bodies and "
+        "answer 400; tests/examples/listbackup exercise it on the local cloud"
+    ),
+    "002#78": "S3 storage is unlimited and scales by itself: nothing to configure",
+    "002#80": (
+        "informational: the seed's cost split (Lambda 20%, DynamoDB 25%, S3 30%, API Gateway "
+        "10%, CloudFront 10%, other 5%)"
+    ),
+}
