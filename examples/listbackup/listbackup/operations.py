@@ -53,17 +53,16 @@ class MonitoringStack(ServiceStack):
             if config.slack_workspace_id and config.slack_channel_id
             else None
         )  # fmt: skip
-        channels: ObservabilityPackProps = {"slack_channel": slack} if slack else {}  # 002#74
-        self.pack = ObservabilityPack(
-            self,
-            "Pack",
-            topic_name=f"listbackup-{config.stage}-alerts",  # 002#72
-            dashboard_name=f"listbackup-{config.stage}",  # 002#71
-            alarm_email_addresses=config.alarm_emails,  # 002#73
-            **channels,
-            alarm_https_endpoints=[config.pagerduty_url] if config.pagerduty_url else [],  # 002#75
-            watch=watch,
-        )
+        props: ObservabilityPackProps = {
+            "topic_name": f"listbackup-{config.stage}-alerts",  # 002#72
+            "dashboard_name": f"listbackup-{config.stage}",  # 002#71
+            "alarm_email_addresses": config.alarm_emails,  # 002#73
+            "alarm_https_endpoints": [config.pagerduty_url] if config.pagerduty_url else [],
+            "watch": watch,
+        }
+        if slack is not None:
+            props["slack_channel"] = slack  # 002#74; PagerDuty above (002#75)
+        self.pack = ObservabilityPack(self, "Pack", **props)
         # Scaling signals (002#79, conflict 18): Lambda scales on requests and queue depth, not
         # CPU, so DevOps hears about concurrency near the quota and a growing backlog.
         concurrency = cloudwatch.Metric(
