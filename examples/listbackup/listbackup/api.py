@@ -144,6 +144,8 @@ class RoutesStack(ServiceStack):
             routes=routes,
             alias_name="live",
         )
+        for name, alias in self.api.aliases.items():
+            self.export(f"{name[0].upper()}{name[1:]}FunctionArn", alias.function_arn)
         return self.api
 
 

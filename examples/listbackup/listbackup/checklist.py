@@ -17,9 +17,17 @@ DEPLOY_TIME: dict[str, str] = {
         "S3 Select is closed to new customers (conflict 16): clients read ranges with byte-range "
         "GETs, and analytics use Athena over the data bucket"
     ),
+    "002#50": (
+        "AWS Shield Standard protects CloudFront and Route 53 automatically and has no resource; "
+        "Shield Advanced needs a paid subscription, so it is not built (conflict 17)"
+    ),
     "002#55": (
         "HTTP APIs have no request validators (conflict 12): the handlers validate bodies and "
         "answer 400; tests/examples/listbackup exercise it on the local cloud"
+    ),
+    "002#64": (
+        "cold standby: nothing runs in us-east-1 until needed; then the same stacks are deployed "
+        "there with `-c primary_region=us-east-1 -c dr_region=us-west-2` (README 'Failing over')"
     ),
     "002#78": "S3 storage is unlimited and scales by itself: nothing to configure",
     "002#80": (

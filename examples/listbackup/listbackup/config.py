@@ -21,6 +21,7 @@ class ListBackupConfig:
     Args:
         stage: dev, staging or prod.
         account: the AWS account of every stack of the stage.
+        primary_region / dr_region: us-west-2 and us-east-1; swapped to fail over (002#64).
         hosted_zone_id: the existing public zone of ``listbackup.ai`` (imported, never created).
         alarm_emails / pagerduty_url / slack_workspace_id / slack_channel_id: where alarms go
             (002#72-75); Slack and PagerDuty in prod-like stages only.
@@ -39,6 +40,8 @@ class ListBackupConfig:
     slack_channel_id: str | None = None
     github_repository: str = "listbackup/listbackup.ai"
     provisioned_concurrency: int | None = None
+    primary_region: str = PRIMARY_REGION
+    dr_region: str = DR_REGION
 
     @classmethod
     def for_stage(cls, stage: str, **overrides: object) -> ListBackupConfig:
@@ -59,9 +62,11 @@ class ListBackupConfig:
 
     @classmethod
     def from_context(cls, app: App, stage: str) -> ListBackupConfig:
-        """Read ``-c account=``, ``hosted_zone_id``, ``alarm_email``, ``github_repository``."""
+        """Read ``-c account=``, ``hosted_zone_id``, ``alarm_email``, ``github_repository``,
+        ``primary_region``, ``dr_region``."""
         given: dict[str, object] = {}
-        for key in ("account", "hosted_zone_id", "github_repository"):
+        for key in ("account", "hosted_zone_id", "github_repository", "primary_region",
+                    "dr_region"):  # fmt: skip
             if value := app.node.try_get_context(key):
                 given[key] = str(value)
         if email := app.node.try_get_context("alarm_email"):
@@ -70,11 +75,16 @@ class ListBackupConfig:
 
     @property
     def primary(self) -> Environment:
-        return Environment(account=self.account, region=PRIMARY_REGION)
+        return Environment(account=self.account, region=self.primary_region)
 
     @property
     def edge(self) -> Environment:
+        """CloudFront's certificates and WAF are us-east-1 resources, whatever the primary."""
         return Environment(account=self.account, region=DR_REGION)
+
+    @property
+    def dr(self) -> Environment:
+        return Environment(account=self.account, region=self.dr_region)
 
     @property
     def api_domain(self) -> str:

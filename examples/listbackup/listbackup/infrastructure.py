@@ -14,7 +14,6 @@ from petplatform_constructs import (
     AutoscaledCapacity,
     BucketLifecycleRule,
     CdnEdge,
-    CdnOptions,
     DataTable,
     DrReplication,
     EventBus,
@@ -113,6 +112,8 @@ class CertificatesStack(ServiceStack):
             self, "Zone", hosted_zone_id=config.hosted_zone_id, zone_name=DOMAIN
         )
         self.edge = CdnEdge(self, "Edge", domain_names=[config.api_domain], hosted_zone=self.zone)
+        self.export("EdgeCertificateArn", self.edge.certificate.certificate_arn)
+        self.export("EdgeWebAclArn", self.edge.web_acl_arn)
 
 
 class DynamoDBStack(ServiceStack):
@@ -177,7 +178,7 @@ class S3Stack(ServiceStack):
             **logged,  # type: ignore[arg-type]
         )
         self.assets = SecureBucket(self, "Assets", name="assets", versioned=True,
-                                   cdn=CdnOptions(), **logged)  # type: ignore[arg-type]  # fmt: skip
+                                   cdn=True, **logged)  # type: ignore[arg-type]  # fmt: skip
         self.exports = SecureBucket(
             self,
             "Exports",

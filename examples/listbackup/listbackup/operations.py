@@ -32,7 +32,7 @@ class DrStack(ServiceStack):
 
     def __init__(self, scope: Construct, config: ListBackupConfig) -> None:
         super().__init__(scope, "dr", config, description="disaster recovery (us-east-1)",
-                         env=config.edge)  # fmt: skip
+                         env=config.dr)  # fmt: skip
 
 
 class MonitoringStack(ServiceStack):
@@ -63,6 +63,7 @@ class MonitoringStack(ServiceStack):
         if slack is not None:
             props["slack_channel"] = slack  # 002#74; PagerDuty above (002#75)
         self.pack = ObservabilityPack(self, "Pack", **props)
+        self.export("AlertTopicArn", self.pack.alert_topic.topic_arn)
         # Scaling signals (002#79, conflict 18): Lambda scales on requests and queue depth, not
         # CPU, so DevOps hears about concurrency near the quota and a growing backlog.
         concurrency = cloudwatch.Metric(
@@ -118,7 +119,9 @@ class CicdStack(ServiceStack):
                         if config.stage == "prod"
                         else GithubSubject.branch(repository, "main")
                     ],
-                    regions=[config.primary.region, config.edge.region],  # type: ignore[list-item]
+                    regions=[config.primary_region, config.dr_region],
                 )
             ],
         )
+        role = self.oidc.roles[f"deploy-{config.stage}"]
+        self.export("DeployRoleArn", role.role_arn)
