@@ -27,6 +27,9 @@ CEILINGS = {
     "homeforpup": {AWS: 21, HIPAA: 7, NIST: 7},
     "dogcare": {AWS: 16, HIPAA: 17, NIST: 17},
     "quickstart": {AWS: 0, HIPAA: 7, NIST: 7},
+    # SSE-S3 by the seed's choice (conflict 42), Lambda outside a VPC, no Lambda DLQs on API
+    # functions (the API answers the caller), per-function inline policies.
+    "listbackup": {AWS: 44, HIPAA: 30, NIST: 30},
 }
 
 

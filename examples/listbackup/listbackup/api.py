@@ -39,6 +39,7 @@ def node_function(
         memory_mb=1024,
         timeout=Duration.seconds(29),
         provisioned_concurrency=config.provisioned_concurrency if name in CRITICAL else None,
+        reserved_concurrency=config.function_concurrency,
         exclude=["README.md"],
         **props,  # type: ignore[arg-type]
     )

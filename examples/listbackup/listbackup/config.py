@@ -29,6 +29,8 @@ class ListBackupConfig:
         provisioned_concurrency: environments kept warm for the critical functions (002#12):
             prod only, because every one is billed while idle and new accounts have a small
             concurrency quota (conflict 50).
+        function_concurrency: executions reserved for (and capping) each function in prod, so
+            a runaway one cannot starve the others (6 x 25 of the default 1,000).
     """
 
     stage: str
@@ -40,6 +42,7 @@ class ListBackupConfig:
     slack_channel_id: str | None = None
     github_repository: str = "listbackup/listbackup.ai"
     provisioned_concurrency: int | None = None
+    function_concurrency: int | None = None
     primary_region: str = PRIMARY_REGION
     dr_region: str = DR_REGION
 
@@ -56,6 +59,7 @@ class ListBackupConfig:
             "slack_workspace_id": "T0LISTBACK" if prod_like else None,
             "slack_channel_id": "C0ALERTS" if prod_like else None,
             "provisioned_concurrency": 2 if stage == "prod" else None,
+            "function_concurrency": 25 if stage == "prod" else None,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -121,6 +121,7 @@ class CoreStack(ServiceStack):
                 timeout=Duration.minutes(5),
                 tables={"JOBS_TABLE": dynamodb.tables["jobs"]},
                 secrets={"API_KEYS_SECRET_ARN": self.api_keys},  # platform keys (002#92)
+                reserved_concurrency=config.function_concurrency,
                 environment={
                     "DATA_BUCKET": s3.data.bucket.bucket_name,
                     "EVENT_BUS_NAME": eventbridge.events.event_bus_name,
