@@ -139,7 +139,7 @@ class RoutesStack(ServiceStack):
             "Api",
             existing_http_api=cast(apigatewayv2.IHttpApi, self.gateway.api.http_api),
             existing_authorizer=cast(
-                apigatewayv2.IHttpRouteAuthorizer, self.gateway.api.authorizer
+                apigatewayv2.IHttpRouteAuthorizer, self.gateway.api.http_authorizer
             ),
             functions=functions,
             routes=routes,

@@ -84,7 +84,8 @@ class ServerlessApi(Construct):
         access_log_group: the stage's access logs (JSON); None on a shared API.
         log_encryption_key: the KMS key of every log group of the API, if any.
         execution_log_group: REST: the pre-created execution log group, with retention.
-        authorizer: the Cognito or JWT authorizer, if any route uses one.
+        authorizer: the Cognito or JWT authorizer, if any route uses one; ``http_authorizer``
+            the same, typed for HTTP APIs (for ``existing_authorizer``).
         models: REST: ``{title: apigateway.Model}``; ``request_validator``: REST: the validator.
         web_acl: the created ``CfnWebACL``, if any; ``web_acl_arn``: the associated ACL's ARN.
         waf_log_group: the created web ACL's ``aws-waf-logs-`` log group, if it logs.
@@ -113,6 +114,7 @@ class ServerlessApi(Construct):
         self.shared_api: apigatewayv2.IHttpApi | None = plan.sharing.existing_api
         self.domain: apigatewayv2.DomainName | None = None
         self.authorizer: apigateway.IAuthorizer | apigatewayv2.IHttpRouteAuthorizer | None = None
+        self.http_authorizer: apigatewayv2.IHttpRouteAuthorizer | None = None
         self.access_log_group: logs.LogGroup | None = None
         self.execution_log_group: logs.LogGroup | None = None
         self.request_validator: apigateway.RequestValidator | None = None
@@ -123,7 +125,7 @@ class ServerlessApi(Construct):
         self.stage: apigateway.Stage | apigatewayv2.HttpStage | None = None
         self.url: str
         if self.shared_api is not None:
-            self.authorizer = plan.sharing.existing_authorizer
+            self.authorizer = self.http_authorizer = plan.sharing.existing_authorizer
             add_http_routes(self, plan, self.shared_api, self.targets, self.authorizer, shared=True)
             self.url = self.shared_api.api_endpoint
             return
@@ -149,6 +151,7 @@ class ServerlessApi(Construct):
             http = build_http(self, plan, self.targets, access_logs)
             self.http_api, self.stage, self.url = http.api, http.stage, http.stage.url
             self.authorizer, self.domain = http.authorizer, http.domain
+            self.http_authorizer = http.authorizer
         export_prefix = valid.get("export_prefix")
         if export_prefix is not None:
             exported = {"ApiUrl": self.url, "ApiId": self.api_id}
