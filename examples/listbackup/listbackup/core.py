@@ -125,6 +125,7 @@ class CoreStack(ServiceStack):
                 environment={
                     "DATA_BUCKET": s3.data.bucket.bucket_name,
                     "EVENT_BUS_NAME": eventbridge.events.event_bus_name,
+                    "METRICS_NAMESPACE": f"ListBackup/{config.stage}",  # 002#69
                 },
             ),
         )

@@ -1,3 +1,3 @@
-module listbackup.ai/handlers
+module listbackup/handlers
 
 go 1.23
