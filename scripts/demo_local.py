@@ -132,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _use_node_from_pypi()
     from petplatform_constructs.testing import make_app, synth
     from petplatform_localcloud import (
+        GO_BUILD_CONTEXT,
         DeployError,
         LocalCloud,
         LocalCloudError,
@@ -150,7 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             declared = getattr(package, "STAGES", STAGES)
             for stage in [s for s in (args.stage or STAGES) if s in declared]:
                 begin = time.perf_counter()
-                app = make_app(outdir=str(Path(workdir) / f"{name}-{stage}"))
+                # Go functions are built for this machine, to run here (templates keep arm64).
+                app = make_app(
+                    outdir=str(Path(workdir) / f"{name}-{stage}"), context=GO_BUILD_CONTEXT
+                )
                 package.build(app, stage)
                 result = synth(app)
                 print(f"synthesized {name} ({stage}) in {time.perf_counter() - begin:.1f} s")

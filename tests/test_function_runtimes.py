@@ -8,6 +8,7 @@ really runs ``go build`` and the second really hits the cache.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -141,11 +142,21 @@ def test_templates_are_identical_when_bundling_is_skipped(
     assert not (asset_dir(skipped, functions(skipped)["Function-tiny"]) / "bootstrap").exists()
 
 
-def test_asset_hash_is_sources_and_architecture_only() -> None:
+def test_asset_hash_is_sources_and_architecture_only(tmp_path: Path) -> None:
     arm = go_build.go_source_hash(GO_TINY, "arm64")
     assert arm == go_build.go_source_hash(GO_TINY, "arm64")
     assert arm != go_build.go_source_hash(GO_TINY, "amd64")
     assert arm != go_build.go_source_hash(FIXTURES / "go" / "internal" / "notmain", "arm64")
+    # Only the module's relative paths and contents count, not where it lives...
+    module = tmp_path / "copy"
+    shutil.copytree(FIXTURES / "go", module, ignore=shutil.ignore_patterns("bootstrap"))
+    assert go_build.go_source_hash(module / "cmd" / "tiny", "arm64") == arm
+    # ...nor tests and build output; a source change does.
+    (module / "cmd" / "tiny" / "main_test.go").write_text("package main\n")
+    (module / "cmd" / "tiny" / "bootstrap").write_bytes(b"\x7fELF")
+    assert go_build.go_source_hash(module / "cmd" / "tiny", "arm64") == arm
+    (module / "cmd" / "tiny" / "main.go").write_text("package main\n\nfunc main() {}\n")
+    assert go_build.go_source_hash(module / "cmd" / "tiny", "arm64") != arm
 
 
 def test_host_build_context_keeps_the_declared_architecture(skipped: SynthResult) -> None:

@@ -382,12 +382,12 @@ def test_a_function_that_does_not_allow_api_gateway_is_not_invoked(api: LocalRes
     assert len(api.invocations) == before
 
 
-def test_a_non_python_runtime_or_a_bad_handler_is_refused(tmp_path: Path) -> None:
-    node = LocalFunction(
-        "f", "arn", "index.handler", tmp_path, {}, "http://x", "us-east-1", "nodejs20.x"
+def test_an_unsupported_runtime_or_a_bad_handler_is_refused(tmp_path: Path) -> None:
+    java = LocalFunction(
+        "f", "arn", "example.Handler::handle", tmp_path, {}, "http://x", "us-east-1", "java21"
     )
-    with pytest.raises(LambdaRuntimeError, match=r"nodejs20\.x cannot run in-process"):
-        node.invoke({})
+    with pytest.raises(LambdaRuntimeError, match=r"java21 cannot run here"):
+        java.invoke({})
     missing = LocalFunction("f", "arn", "nowhere.handler", tmp_path, {}, "http://x", "us-east-1")
     with pytest.raises(LambdaRuntimeError, match="cannot import 'nowhere'"):
         missing.invoke({})

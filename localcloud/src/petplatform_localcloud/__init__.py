@@ -13,6 +13,10 @@ extra of petplatform-constructs)::
         table = cloud.resource("dynamodb").Table("profiles")
         table.put_item(Item={"userId": "u1", "email": "a@example.com"})
 
+Apps with Go functions are synthesized for the local cloud with
+``make_app(context=GO_BUILD_CONTEXT)``: their ``bootstrap`` is built for this machine (the
+template keeps the declared architecture).
+
 Command line: ``python -m petplatform_localcloud deploy examples/homeforpup --stage dev``.
 """
 
@@ -22,10 +26,12 @@ from petplatform_localcloud.__about__ import __version__
 from petplatform_localcloud.apigateway import (
     GatewayError,
     Invocation,
+    LocalHttpApi,
     LocalRestApi,
 )
 from petplatform_localcloud.assembly import AssemblyStack, read_assembly
 from petplatform_localcloud.deploy import deploy, deployed, destroy
+from petplatform_localcloud.lambda_processes import GO_BUILD_CONTEXT
 from petplatform_localcloud.lambda_runtime import (
     LambdaRuntimeError,
     LocalFunction,
@@ -37,6 +43,7 @@ from petplatform_localcloud.report import (
     StackResult,
     format_summary,
 )
+from petplatform_localcloud.runtime_api import FunctionError
 from petplatform_localcloud.server import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_REGION,
@@ -47,16 +54,19 @@ from petplatform_localcloud.server import (
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "DEFAULT_REGION",
+    "GO_BUILD_CONTEXT",
     "AssemblyStack",
     "DeployError",
     "DeployReport",
     "FailedResource",
+    "FunctionError",
     "GatewayError",
     "Invocation",
     "LambdaRuntimeError",
     "LocalCloud",
     "LocalCloudError",
     "LocalFunction",
+    "LocalHttpApi",
     "LocalRestApi",
     "StackResult",
     "__version__",

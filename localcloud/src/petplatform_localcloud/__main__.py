@@ -49,7 +49,10 @@ def synthesize_example(example: Path, stage: str) -> Path:
     build = getattr(module, "build", None)
     if build is None:
         raise SystemExit(f"error: {package} has no build(app, stage) function")
-    result = synth(make_app(), lambda app: build(app, stage))
+    from petplatform_localcloud.lambda_processes import GO_BUILD_CONTEXT
+
+    # Go functions are built for this machine, to run here; the template is otherwise the same.
+    result = synth(make_app(context=GO_BUILD_CONTEXT), lambda app: build(app, stage))
     return result.outdir
 
 

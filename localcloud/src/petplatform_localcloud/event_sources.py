@@ -1,13 +1,14 @@
-"""Queue consumers and event-rule functions of a deployed assembly, run in this process.
+"""Queue consumers and event-rule functions of a deployed assembly, run locally.
 
 moto invokes Lambda functions only in Docker: an SQS event source mapping or an EventBridge rule
 with a Lambda target would fail or answer 500. :class:`LocalEventSources` finds, in the deployed
-stacks, every Python function that an event source mapping or a rule target invokes, and
-registers an in-process invoker for it (a :class:`~petplatform_localcloud.lambda_runtime.
-LocalFunction`, as the local REST API uses) with the local cloud's SQS and EventBridge
+stacks, every function that an event source mapping or a rule target invokes, and registers an
+invoker for it (a :class:`~petplatform_localcloud.lambda_runtime.LocalFunction`, as the local REST
+API uses: Python in-process, Go and Node.js as processes) with the local cloud's SQS and EventBridge
 extensions. Then a message sent to the queue is consumed before ``SendMessage`` returns, and an
 event put on the bus reaches the function, as Lambda's pollers and EventBridge would deliver
-them, without the wait.
+them, without the wait. ``lambda:Invoke`` (boto3's ``invoke``) of any function of the deployed
+stacks runs it too, synchronously.
 
 What stays emulated: delivery is synchronous and immediate (no polling interval, no batching
 window, no concurrency limit); a failed message is visible again at once, not after the
@@ -25,6 +26,7 @@ from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 from petplatform_localcloud.apigateway.functions import ApiFunctions
 from petplatform_localcloud.assembly import read_assembly
 from petplatform_localcloud.lambda_runtime import LocalFunction
+from petplatform_localcloud.moto_extensions import awslambda as lambda_extension
 from petplatform_localcloud.moto_extensions import events as events_extension
 from petplatform_localcloud.moto_extensions import sqs as sqs_extension
 
@@ -41,15 +43,21 @@ class LocalEventSources:
     """In-process consumers for the event source mappings and Lambda rule targets of a deployed
     assembly, registered until :meth:`close` (or the end of the ``with`` block).
 
+    ``region``: where the functions, mappings and rules are (default: the cloud's region); one
+    ``LocalEventSources`` per region of a multi-region app.
+
     Attributes:
         functions: ``{function name: LocalFunction}`` of every registered function.
     """
 
-    def __init__(self, cloud: LocalCloud, assembly: Path | str | SynthResult) -> None:
+    def __init__(
+        self, cloud: LocalCloud, assembly: Path | str | SynthResult, *, region: str | None = None
+    ) -> None:
         self.cloud = cloud
+        self.region = region or cloud.region
         outdir = getattr(assembly, "outdir", assembly)
         self._stacks = read_assembly(Path(str(outdir)))
-        self._loader = ApiFunctions(cloud)
+        self._loader = ApiFunctions(cloud, self.region)
         self.functions: dict[str, LocalFunction] = {}
         self._registered: list[tuple[dict[str, Any], str]] = []
 
@@ -60,8 +68,9 @@ class LocalEventSources:
         self.close()
 
     def start(self) -> LocalEventSources:
-        """Register an invoker for each function an event source mapping or a rule targets."""
-        cfn = self.cloud.client("cloudformation")
+        """Register an invoker for each function an event source mapping or a rule targets, and
+        for ``lambda:Invoke`` of every function of the deployed stacks."""
+        cfn = self.cloud.client("cloudformation", region=self.region)
         deployed: dict[str, list[Json]] = {}
         for stack in self._stacks:
             try:
@@ -69,17 +78,30 @@ class LocalEventSources:
             except ClientError:
                 continue
             deployed[stack.stack_name] = resources["StackResources"]
-        lam = self.cloud.client("lambda")
+        lam = self.cloud.client("lambda", region=self.region)
         for mapping in lam.list_event_source_mappings()["EventSourceMappings"]:
             if ":sqs:" in mapping.get("EventSourceArn", ""):
                 self._register(sqs_extension.LAMBDA_INVOKERS, mapping["FunctionArn"], deployed)
-        events = self.cloud.client("events")
+        events = self.cloud.client("events", region=self.region)
         for bus in events.list_event_buses()["EventBuses"]:
             for rule in events.list_rules(EventBusName=bus["Name"])["Rules"]:
                 targets = events.list_targets_by_rule(Rule=rule["Name"], EventBusName=bus["Name"])
                 for target in targets["Targets"]:
                     if ":lambda:" in target["Arn"]:
                         self._register(events_extension.LAMBDA_INVOKERS, target["Arn"], deployed)
+        for resources in deployed.values():  # lambda:Invoke, for every function of the stacks
+            for resource in resources:
+                if resource["ResourceType"] != "AWS::Lambda::Function":
+                    continue
+                found = lam.get_function(FunctionName=resource["PhysicalResourceId"])
+                try:
+                    self._register(
+                        lambda_extension.LAMBDA_INVOKERS,
+                        found["Configuration"]["FunctionArn"],
+                        deployed,
+                    )
+                except LookupError:  # its code is not a local asset: moto's Invoke it is
+                    continue
         return self
 
     def _register(
@@ -92,10 +114,12 @@ class LocalEventSources:
         self._registered.append((registry, arn))
 
     def close(self) -> None:
-        """Unregister every invoker; remove unpacked code."""
+        """Unregister every invoker; stop the functions' processes; remove unpacked code."""
         for registry, arn in self._registered:
             registry.pop(arn, None)
         self._registered.clear()
+        for function in self.functions.values():
+            function.close()
         self._loader.close()
 
 

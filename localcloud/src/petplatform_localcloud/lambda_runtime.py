@@ -1,9 +1,10 @@
-"""Python Lambda functions of a deployed stack, run in this process against the local cloud.
+"""Lambda functions of a deployed stack, run against the local cloud: Python in this process,
+Go (``provided.*``) and Node.js as processes behind the Lambda Runtime API.
 
 moto can run Lambda code only in Docker. A Python function's handler can instead be imported
 from its code asset (the cloud assembly's ``asset.<hash>/`` directory, which is what Lambda
 unpacks) and called directly, with its boto3 calls pointed back at the emulator. This is how
-:mod:`.apigateway` serves Lambda-proxy routes over HTTP.
+:mod:`petplatform_localcloud.apigateway` serves Lambda-proxy routes over HTTP.
 
 What an invocation sees, as in a Lambda container:
 
@@ -20,9 +21,15 @@ What an invocation sees, as in a Lambda container:
 Layers are on ``sys.path`` after the function's own code, as ``/opt/python`` is in Lambda: each
 layer's unpacked ``python/`` directory (``layer_dirs``).
 
-Invocations run one at a time (a process-wide lock): environment variables and ``sys.modules``
-are process-wide. Not emulated: the timeout (the caller measures the duration; a handler is never
-interrupted), memory limits, and runtimes other than Python.
+Python invocations run one at a time (a process-wide lock): environment variables and
+``sys.modules`` are process-wide. Not emulated for Python: the timeout (the caller measures the
+duration; a handler is never interrupted), memory limits.
+
+``provided.*`` and ``nodejs*`` functions get the same environment in a process of their own
+(:mod:`.lambda_processes`): the asset's Go ``bootstrap`` or this package's Node.js runtime client,
+talking to a Runtime API server on loopback, kept warm between invocations and stopped by
+:meth:`LocalFunction.close` (or when the local cloud closes). There the timeout is enforced (the
+process is stopped, as Lambda stops the sandbox). Other runtimes (Java, .NET, Ruby) cannot run.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ from types import ModuleType
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]
+
+from petplatform_localcloud.lambda_processes import ProcessRuntime, SandboxError, runs_as_process
 
 __all__ = ["LambdaContext", "LambdaRuntimeError", "LocalFunction"]
 
@@ -77,7 +86,7 @@ class LambdaContext:
 
 @dataclass
 class LocalFunction:
-    """One deployed Python function, ready to be invoked in-process.
+    """One deployed function, ready to be invoked (Python in-process; Go and Node.js as processes).
 
     Args:
         name: the function's name. arn: its ARN.
@@ -86,7 +95,8 @@ class LocalFunction:
         environment: the function's deployed environment variables.
         endpoint_url: the emulator's endpoint, for the function's boto3 clients.
         region: the function's region.
-        runtime: e.g. ``python3.11``; other runtimes raise :class:`LambdaRuntimeError`.
+        runtime: e.g. ``python3.11``, ``provided.al2023``, ``nodejs22.x``; other runtimes raise
+            :class:`LambdaRuntimeError`.
         timeout_seconds / memory_mb: as deployed (``context`` reports them).
         log_group: the function's log group name.
         layer_dirs: the ``python/`` directory of each of its layers, in order.
@@ -106,18 +116,33 @@ class LocalFunction:
     layer_dirs: tuple[Path, ...] = ()
     _modules: dict[str, ModuleType] = field(default_factory=dict, repr=False)
     _session: Any = field(default=None, repr=False)
+    _processes: ProcessRuntime | None = field(default=None, repr=False)
 
     def invoke(self, event: object, *, request_id: str | None = None) -> Any:
         """Call the handler with ``event`` and a :class:`LambdaContext`; return its result.
 
-        Exceptions raised by the handler propagate (the caller turns them into a Lambda error).
+        Exceptions raised by a Python handler propagate (the caller turns them into a Lambda
+        error); a Go or Node.js function's error is a
+        :class:`~petplatform_localcloud.runtime_api.FunctionError`. Go and Node.js
+        events and results go through JSON, as in Lambda.
 
         Raises:
-            LambdaRuntimeError: not a Python runtime, or the handler cannot be found.
+            LambdaRuntimeError: a runtime that cannot run here, or the handler (or bootstrap)
+                cannot be found or started.
         """
+        if runs_as_process(self.runtime):
+            try:
+                return self.processes.invoke(
+                    event,
+                    request_id=request_id or str(uuid.uuid4()),
+                    timeout=self.timeout_seconds,
+                )
+            except SandboxError as exc:
+                raise LambdaRuntimeError(str(exc)) from exc
         if not self.runtime.startswith("python"):
             raise LambdaRuntimeError(
-                f"{self.name}: runtime {self.runtime} cannot run in-process (Python only)"
+                f"{self.name}: runtime {self.runtime} cannot run here (Python, Node.js and "
+                "provided.* only)"
             )
         module_name, _, function_name = self.handler.rpartition(".")
         if not module_name:
@@ -145,6 +170,24 @@ class LocalFunction:
             if not callable(entry):
                 raise LambdaRuntimeError(f"{self.name}: {self.handler!r} is not a function")
             return entry(event, context)
+
+    @property
+    def processes(self) -> ProcessRuntime:
+        """The warm processes of a Go or Node.js function (started on first invocation)."""
+        if self._processes is None:
+            environment = self._runtime_environment()
+            if self.runtime.startswith("provided"):
+                environment.pop("AWS_EXECUTION_ENV")  # OS-only runtimes do not set it
+            environment["AWS_LAMBDA_LOG_STREAM_NAME"] = f"local/[$LATEST]{uuid.uuid4().hex}"
+            self._processes = ProcessRuntime(
+                self.name, self.arn, self.runtime, self.code_dir, environment
+            )
+        return self._processes
+
+    def close(self) -> None:
+        """Stop the function's processes, if any (a Python function has none)."""
+        if self._processes is not None:
+            self._processes.close()
 
     # ---- isolation ------------------------------------------------------------------------
 

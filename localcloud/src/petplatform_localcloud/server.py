@@ -39,8 +39,9 @@ class LocalCloud:
     to a free one if it is taken), installs the CloudFormation extensions of
     :mod:`~petplatform_localcloud.moto_extensions`, sets the emulator's account id to
     ``account_id`` (the one synthesized into templates), and on exit stops the server, joins its
-    thread, resets moto's state and uninstalls the extensions (moto's patched attributes are the
-    originals again), leaving nothing behind. ``start()`` and ``close()`` do the same by hand.
+    thread, stops every Go and Node.js function process, resets moto's state and uninstalls the
+    extensions (moto's patched attributes are the originals again), leaving nothing behind.
+    ``start()`` and ``close()`` do the same by hand.
 
     With ``endpoint_url`` (e.g. ``http://localhost:4566`` for a LocalStack you run), nothing is
     started: the clients simply point there.
@@ -145,6 +146,9 @@ class LocalCloud:
         if not self.emulated:
             return
         try:
+            from petplatform_localcloud.lambda_processes import stop_all
+
+            stop_all()  # Go and Node.js function processes, whoever started them
             if server is not None:
                 server.stop()
                 assert server._server is not None

@@ -1,4 +1,4 @@
-"""A deployed API Gateway REST API stage, served over HTTP on 127.0.0.1 with in-process Lambdas.
+"""A deployed API Gateway REST API stage, served over HTTP on 127.0.0.1 with local Lambdas.
 
 moto records REST APIs but does not serve them, and runs Lambda code only in Docker.
 :class:`LocalRestApi` reads the deployed API from the emulator's API Gateway backend (resources,
@@ -22,8 +22,9 @@ and serves one stage on a free loopback port, the way API Gateway handles a requ
    (draft-04 JSON schema, :mod:`petplatform_localcloud.json_schema`); failures are 400
    ``Missing required request parameters: [...]`` or ``Invalid request body``, before any
    integration runs.
-4. Integration: ``AWS_PROXY`` to Lambda runs the Python handler in-process
-   (:mod:`petplatform_localcloud.lambda_runtime`) with a REST v1 proxy event and returns its
+4. Integration: ``AWS_PROXY`` to Lambda runs the function
+   (:mod:`petplatform_localcloud.lambda_runtime`: Python in-process, Go and Node.js as
+   processes) with a REST v1 proxy event and returns its
    proxy result (a handler error or a malformed result is 502 ``Internal server error``; a run
    longer than the integration timeout is 504 ``Endpoint request timed out`` once it ends);
    ``MOCK`` answers with the default integration response's status, static header mappings and
@@ -35,6 +36,9 @@ Not emulated: stage throttling and usage plans, WAF rules, API keys, IAM and Lam
 authorizers, caching, mapping templates of non-proxy integrations, HTTP integrations, binary
 media types beyond passing non-UTF-8 bodies base64-encoded, and payload or timeout limits that
 would interrupt a running handler.
+
+HTTP APIs (API Gateway v2, payload 2.0, JWT authorizers) are served by :class:`LocalHttpApi`
+(:mod:`.http_api`, :mod:`.http_messages`).
 
 The pieces: :mod:`.definition` (the API as the backend describes it, and routing),
 :mod:`.authorizer` (Cognito user-pool tokens), :mod:`.functions` (the Lambdas behind the
@@ -51,6 +55,7 @@ from petplatform_localcloud.apigateway.definition import (
     GatewayError,
     Invocation,
 )
+from petplatform_localcloud.apigateway.http_api import LocalHttpApi
 from petplatform_localcloud.apigateway.local_api import LocalRestApi
 
 __all__ = [
@@ -58,6 +63,7 @@ __all__ = [
     "DeployedResource",
     "GatewayError",
     "Invocation",
+    "LocalHttpApi",
     "LocalRestApi",
     "cognito_claims",
 ]

@@ -30,8 +30,9 @@ class ApiFunctions:
     resource policy lets API Gateway invoke it from; code archives unpack into a scratch
     directory that :meth:`close` removes."""
 
-    def __init__(self, cloud: LocalCloud) -> None:
+    def __init__(self, cloud: LocalCloud, region: str | None = None) -> None:
         self.cloud = cloud
+        self.region = region or cloud.region
         self.by_arn: dict[str, LocalFunction] = {}
         self.permissions: dict[str, list[str]] = {}  # function ARN -> allowed source ARNs
         self._scratch: TemporaryDirectory[str] | None = None
@@ -41,6 +42,10 @@ class ApiFunctions:
         return any(fnmatch.fnmatchcase(source, p) for p in self.permissions.get(arn, []))
 
     def close(self) -> None:
+        """Stop the functions' processes (Go, Node.js) and remove unpacked code."""
+        functions, self.by_arn = self.by_arn, {}
+        for function in functions.values():
+            function.close()
         scratch, self._scratch = self._scratch, None
         if scratch is not None:
             scratch.cleanup()
@@ -58,7 +63,7 @@ class ApiFunctions:
             for method in resource.methods.values()
             if (method.get("methodIntegration") or {}).get("type") == "AWS_PROXY"
         }
-        lam = self.cloud.client("lambda")
+        lam = self.cloud.client("lambda", region=self.region)
         functions: dict[str, LocalFunction] = {}
         for arn in sorted(a for a in arns if a):
             function = self.local_function(arn, stacks, deployed)
@@ -70,13 +75,17 @@ class ApiFunctions:
                 function = warm
             functions[arn] = function
             self.permissions[arn] = _api_gateway_sources(lam, arn)
+        for arn, replaced in self.by_arn.items():
+            if functions.get(arn) is not replaced:
+                replaced.close()
         self.by_arn = functions
 
     def local_function(
         self, arn: str, stacks: list[AssemblyStack], deployed: Mapping[str, list[Json]]
     ) -> LocalFunction:
         """A :class:`LocalFunction` for the deployed function ``arn`` (or name), from its asset."""
-        config = self.cloud.client("lambda").get_function_configuration(FunctionName=arn)
+        lam = self.cloud.client("lambda", region=self.region)
+        config = lam.get_function_configuration(FunctionName=arn)
         logging = config.get("LoggingConfig") or {}
         function = LocalFunction(
             name=config["FunctionName"],
@@ -86,7 +95,7 @@ class ApiFunctions:
             layer_dirs=self._layer_dirs(config["FunctionName"], stacks, deployed),
             environment=dict((config.get("Environment") or {}).get("Variables") or {}),
             endpoint_url=self.cloud.endpoint_url,
-            region=self.cloud.region,
+            region=self.region,
             runtime=str(config.get("Runtime", "")),
             timeout_seconds=float(config.get("Timeout", 3)),
             memory_mb=int(config.get("MemorySize", 128)),

@@ -15,7 +15,7 @@ in pools). One module per service:
   (vaults, plans, selections, and the backup jobs moto lacks), :mod:`.acm` (certificates,
   issued at once),
   :mod:`~petplatform_localcloud.moto_extensions.apigateway` and :mod:`.apigateway_children`
-  (REST APIs, complete);
+  (REST APIs, complete), :mod:`.apigatewayv2` (HTTP APIs);
 * :mod:`.sqs` (FIFO names, deduplication, event source mappings run in-process, message move
   tasks) and :mod:`.events` (rules on a bus by ``Ref``, archives, schema discoverers, Lambda
   targets run in-process);
@@ -46,6 +46,7 @@ from petplatform_localcloud.moto_extensions import (
     acm,
     apigateway,
     apigateway_children,
+    apigatewayv2,
     awslambda,
     backup,
     budgets,
@@ -92,8 +93,8 @@ EXTENSIONS: tuple[type[CloudFormationModel], ...] = tuple(
     model
     for module in (
         dynamodb, s3, iam, cognito, cloudfront, custom_resources, secretsmanager, kms, awslambda,
-        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children, events, backup,
-        acm,
+        messaging, cloudwatch, budgets, wafv2, apigateway, apigateway_children, apigatewayv2,
+        events, backup, acm,
     )
     for model in module.EXTENSIONS
 )  # fmt: skip
@@ -153,6 +154,7 @@ def _patches() -> tuple[Patch, ...]:
         *cloudformation_stacks.PATCHES,
         *cloudformation_change_sets.PATCHES,
         *events.PATCHES,
+        *awslambda.PATCHES,
         *sqs.PATCHES,
     )
 

@@ -105,7 +105,8 @@ def _module_files(root: Path) -> Iterator[Path]:
     """The files of the Go module at ``root`` that a build may read, in a stable order.
 
     Like the ``go`` command: no directory whose name starts with ``.`` or ``_``, no
-    ``testdata``, no nested module; ``*_test.go`` files do not change the binary.
+    ``testdata``, no nested module; ``*_test.go`` files do not change the binary, and a
+    ``bootstrap`` is a build's output.
     """
     for directory, dirs, files in os.walk(root):
         here = Path(directory)
@@ -117,7 +118,8 @@ def _module_files(root: Path) -> Iterator[Path]:
             and not (here / d / "go.mod").is_file()
         )
         for name in sorted(files):
-            if not name.startswith(".") and not name.endswith("_test.go"):
+            # A `bootstrap` left by a manual build is output, not source (and git-ignored).
+            if not name.startswith(".") and not name.endswith("_test.go") and name != "bootstrap":
                 yield here / name
 
 
