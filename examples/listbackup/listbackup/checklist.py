@@ -1,7 +1,8 @@
 """Checklist items of seed 002 that no synthesized template can show, and why.
 
-Every other item of section 002 is asserted by tests/examples/test_listbackup.py (see the
-``checklist`` markers there, and those of the library's own tests).
+Every other item of section 002 is asserted by tests/examples/test_listbackup.py (the templates)
+and tests/examples/listbackup/test_local_scenario.py (the handlers on the local cloud), see their
+``checklist`` markers.
 """
 
 from __future__ import annotations
@@ -20,10 +21,6 @@ DEPLOY_TIME: dict[str, str] = {
     "002#50": (
         "AWS Shield Standard protects CloudFront and Route 53 automatically and has no resource; "
         "Shield Advanced needs a paid subscription, so it is not built (conflict 17)"
-    ),
-    "002#55": (
-        "HTTP APIs have no request validators (conflict 12): the handlers validate bodies and "
-        "answer 400; tests/examples/listbackup exercise it on the local cloud"
     ),
     "002#64": (
         "cold standby: nothing runs in us-east-1 until needed; then the same stacks are deployed "
