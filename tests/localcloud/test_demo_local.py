@@ -44,15 +44,16 @@ def test_the_demo_deploys_every_example_and_prints_the_table() -> None:
     lines = run.stdout.splitlines()
     header = lines.index("example     stage  stacks  resources  deploy s  checks")
     assert lines.index("local cloud stopped") < header  # stopped before the summary
-    rows = [line.split() for line in lines[header + 2 : header + 4]]
+    rows = [line.split() for line in lines[header + 2 : header + 5]]
     assert [row[:3] for row in rows] == [
         ["homeforpup", "dev", "4"],
         ["dogcare", "dev", "1"],  # the HTTP scenario against the local REST API
+        ["listbackup", "dev", "14"],  # both regions, the HTTP API, Go and Node.js functions
     ]
     assert all(int(row[3]) > 40 for row in rows)
     assert all(float(row[4]) > 0 for row in rows)
-    assert [row[5] for row in rows] == ["9/9"] * 2
-    assert "2 deployments, 18/18 checks passed" in run.stdout
+    assert [row[5] for row in rows] == ["9/9", "9/9", "7/7"]
+    assert "3 deployments, 25/25 checks passed" in run.stdout
     assert "FAILED" not in run.stderr
 
 
