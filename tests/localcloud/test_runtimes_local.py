@@ -61,6 +61,7 @@ from petplatform_localcloud.event_sources import LocalEventSources
 pytestmark = pytest.mark.localcloud
 
 ACCOUNT = "123456789012"
+REGION = "us-west-2"  # not the cloud's default region: every local server takes a region
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "runtimes"
 GO_API = FIXTURES / "go" / "cmd" / "api"
 NODE = FIXTURES / "node"
@@ -83,7 +84,7 @@ def _go(name: str, **kwargs: Any) -> FunctionSpec:
 def _build(app: Any) -> None:
     naming = Naming.templated("rt-{resource}-{stage}", stage="dev")
     configure_platform(app, project="rt", stage="dev", naming=naming)
-    stack = Stack(app, "Runtimes", env=Environment(account=ACCOUNT, region="us-east-1"))
+    stack = Stack(app, "Runtimes", env=Environment(account=ACCOUNT, region=REGION))
     table = dynamodb.TableV2(
         stack,
         "Items",
@@ -116,6 +117,7 @@ def _build(app: Any) -> None:
         kind=ApiKind.HTTP,
         user_pool=pool,
         jwt_audience=[client.user_pool_client_id],
+        cors_origins=["https://app.example.com"],
         functions=[
             _go("go-http"),
             FunctionSpec("node-http", NODE, runtime=lambda_.Runtime.NODEJS_22_X),
@@ -162,19 +164,19 @@ def report(cloud: LocalCloud, result: SynthResult) -> Iterator[DeployReport]:
 
 @pytest.fixture(scope="module")
 def api(cloud: LocalCloud, report: DeployReport, result: SynthResult) -> Iterator[LocalRestApi]:
-    with LocalRestApi(cloud, result, stack="Runtimes") as served:
+    with LocalRestApi(cloud, result, stack="Runtimes", region=REGION) as served:
         yield served
 
 
 @pytest.fixture(scope="module")
 def http(cloud: LocalCloud, report: DeployReport, result: SynthResult) -> Iterator[LocalHttpApi]:
-    with LocalHttpApi(cloud, result, stack="Runtimes") as served:
+    with LocalHttpApi(cloud, result, stack="Runtimes", region=REGION) as served:
         yield served
 
 
 @pytest.fixture(scope="module")
 def id_token(cloud: LocalCloud, report: DeployReport) -> str:
-    idp = cloud.client("cognito-idp")
+    idp = cloud.client("cognito-idp", region=REGION)
     (pool,) = [
         p for p in idp.list_user_pools(MaxResults=10)["UserPools"] if p["Name"] == "rt-users"
     ]
@@ -192,7 +194,7 @@ def id_token(cloud: LocalCloud, report: DeployReport) -> str:
 
 @pytest.fixture(scope="module")
 def sources(cloud: LocalCloud, report: DeployReport, result: SynthResult) -> Iterator[Any]:
-    with LocalEventSources(cloud, result) as started:
+    with LocalEventSources(cloud, result, region=REGION) as started:
         yield started
 
 
@@ -257,7 +259,7 @@ def test_go_route_runs_the_bootstrap_with_the_function_environment(
     assert int(body["deadlineMs"]) > time.time() * 1000
     assert body["env"] == {
         "AWS_LAMBDA_FUNCTION_NAME": "rt-go-api-dev",
-        "AWS_REGION": "us-east-1",
+        "AWS_REGION": REGION,
         "AWS_ENDPOINT_URL": cloud.endpoint_url,
         "AWS_ACCESS_KEY_ID": "testing",
         "LAMBDA_TASK_ROOT": str(function.code_dir),
@@ -330,11 +332,30 @@ def test_http_api_node_route_and_its_error(http: LocalHttpApi) -> None:
     assert _call(http, "GET", "/nowhere") == (404, {"message": "Not Found"})
 
 
+def test_http_api_answers_cors_as_the_gateway_does(http: LocalHttpApi) -> None:
+    preflight = Request(
+        f"{http.url}/items/i-1",
+        method="OPTIONS",
+        headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"},
+    )
+    with urlopen(preflight, timeout=30) as answer:
+        assert answer.status == 204
+        assert answer.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+        assert "GET" in answer.headers["Access-Control-Allow-Methods"]
+        assert "authorization" in answer.headers["Access-Control-Allow-Headers"].lower()
+    simple = Request(f"{http.url}/public", headers={"Origin": "https://app.example.com"})
+    with urlopen(simple, timeout=30) as answer:
+        assert answer.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    other = Request(f"{http.url}/public", headers={"Origin": "https://evil.example"})
+    with urlopen(other, timeout=30) as answer:
+        assert answer.headers["Access-Control-Allow-Origin"] is None
+
+
 # -- SQS and EventBridge -----------------------------------------------------------------------
 
 
 def test_go_consumer_reports_batch_item_failures(cloud: LocalCloud, sources: Any) -> None:
-    sqs = cloud.client("sqs")
+    sqs = cloud.client("sqs", region=REGION)
     url = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
     dlq = sqs.get_queue_url(QueueName=DLQ)["QueueUrl"]
     for group, body in (("a", "job ok-1"), ("b", "job poison-1")):
@@ -350,7 +371,7 @@ def test_go_consumer_reports_batch_item_failures(cloud: LocalCloud, sources: Any
 
 
 def test_eventbridge_rule_invokes_the_node_function(cloud: LocalCloud, sources: Any) -> None:
-    cloud.client("events").put_events(
+    cloud.client("events", region=REGION).put_events(
         Entries=[
             {
                 "EventBusName": "rt-events-dev",
@@ -365,7 +386,7 @@ def test_eventbridge_rule_invokes_the_node_function(cloud: LocalCloud, sources: 
 
 
 def test_lambda_invoke_runs_go_and_node_functions(cloud: LocalCloud, sources: Any) -> None:
-    lam = cloud.client("lambda")
+    lam = cloud.client("lambda", region=REGION)
     records = {"Records": [{"messageId": "m-1", "body": "poison pill"}]}
     answer = lam.invoke(FunctionName="rt-go-consumer-dev", Payload=json.dumps(records))
     assert "FunctionError" not in answer
@@ -387,7 +408,7 @@ def test_lambda_invoke_runs_go_and_node_functions(cloud: LocalCloud, sources: An
 def test_processes_stop_with_their_owner(
     cloud: LocalCloud, report: DeployReport, result: SynthResult
 ) -> None:
-    with LocalEventSources(cloud, result) as own:
+    with LocalEventSources(cloud, result, region=REGION) as own:
         consumer = own.functions["rt-go-consumer-dev"]
         assert consumer.invoke({"Records": []}) == {"batchItemFailures": []}
         pids = consumer.processes.pids

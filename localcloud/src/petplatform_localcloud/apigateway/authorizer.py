@@ -53,7 +53,7 @@ class CognitoPool:
     def _is_client(self, client_id: str) -> bool:
         with self._lock:
             if client_id not in self._clients:
-                idp = self._cloud.client("cognito-idp")
+                idp = self._cloud.client("cognito-idp", region=self.region)
                 pages = idp.get_paginator("list_user_pool_clients").paginate(
                     UserPoolId=self.pool_id, MaxResults=60
                 )

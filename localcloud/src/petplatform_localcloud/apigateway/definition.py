@@ -116,6 +116,7 @@ def find_api(
     deployed: Mapping[str, list[Json]],
     stack: str | None,
     rest_api: str | None,
+    region: str | None = None,
 ) -> str:
     """The id of the one deployed REST API of ``stack`` (any stack if None) that
     ``rest_api`` names (its logical id, id or name; any if None)."""
@@ -127,7 +128,7 @@ def find_api(
         if r["ResourceType"] == "AWS::ApiGateway::RestApi" and r.get("PhysicalResourceId")
     ]
     if rest_api is not None:
-        apigw = cloud.client("apigateway")
+        apigw = cloud.client("apigateway", region=region)
         candidates = [
             (s, r)
             for s, r in candidates
@@ -147,9 +148,11 @@ def find_api(
     return str(candidates[0][1]["PhysicalResourceId"])
 
 
-def read_definition(cloud: LocalCloud, api_id: str, stage: str | None) -> DeployedApi:
+def read_definition(
+    cloud: LocalCloud, api_id: str, stage: str | None, region: str | None = None
+) -> DeployedApi:
     """API ``api_id`` as the backend describes it, for ``stage`` (the only one if None)."""
-    apigw = cloud.client("apigateway")
+    apigw = cloud.client("apigateway", region=region)
     api = apigw.get_rest_api(restApiId=api_id)
     stages = [s["stageName"] for s in apigw.get_stages(restApiId=api_id)["item"]]
     if stage is not None:

@@ -11,12 +11,15 @@ What API Gateway does for an HTTP API with Lambda-proxy routes, as the local clo
    ``client_id`` of an access token); a route with authorization scopes needs one of them in
    the token's ``scope``. Otherwise 401 ``Unauthorized``. The claims reach the function in
    ``requestContext.authorizer.jwt.claims``, as strings (``cognito:groups`` as ``[a b]``).
-3. Integration: the function gets a payload 2.0 event and its result is read the 2.0 way (a
+3. CORS (the API's ``CorsConfiguration``): preflights are answered by the gateway (204 with the
+   allowed origin, methods, headers and max age), and responses to an allowed ``Origin`` get
+   ``Access-Control-Allow-Origin`` (and exposed headers, credentials) instead of the function's.
+4. Integration: the function gets a payload 2.0 event and its result is read the 2.0 way (a
    dict with ``statusCode``; anything else is a 200 JSON body). A function error or a malformed
    result is 500 ``Internal Server Error``; a run longer than the integration timeout is 503
    ``Service Unavailable`` once it ends.
 
-Not emulated: CORS preflights and headers (the API's ``CorsConfiguration``), throttling, Lambda
+Not emulated: throttling, Lambda
 (request) authorizers, IAM authorization, parameter mapping, serving through a custom domain,
 and the stage's access logs.
 """
@@ -43,6 +46,7 @@ from petplatform_localcloud.apigateway.functions import ApiFunctions, _api_gatew
 from petplatform_localcloud.apigateway.http_messages import (
     HttpRefusedError,
     HttpRoute,
+    cors_headers,
     header_value,
     http_event,
     http_handler_class,
@@ -98,6 +102,7 @@ class LocalHttpApi:
         self._thread: threading.Thread | None = None
         self.api_id = ""
         self.stage = "$default"
+        self._cors: Json | None = None
 
     @property
     def url(self) -> str:
@@ -192,6 +197,7 @@ class LocalHttpApi:
             )
         api = backend.apis[chosen[0]]
         self.api_id = api.api_id
+        self._cors = api.cors_configuration or None  # type: ignore[assignment]
         stages = list(api.stages)
         self.stage = "$default" if "$default" in stages or not stages else stages[0]
         authorizers = api.authorizers
@@ -239,6 +245,26 @@ class LocalHttpApi:
     # ---- requests ------------------------------------------------------------------------
 
     def handle(
+        self,
+        method: str,
+        raw_path: str,
+        query: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        source_ip: str,
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """One request, as API Gateway answers it (status, headers, body)."""
+        origin = header_value(headers, "Origin")
+        preflight = method == "OPTIONS" and header_value(headers, "Access-Control-Request-Method")
+        if self._cors is not None and preflight:  # API Gateway answers CORS preflights itself
+            return 204, cors_headers(self._cors, origin, preflight=True), b""
+        status, answer, payload = self._route(method, raw_path, query, headers, body, source_ip)
+        if self._cors is not None and origin:
+            answer = [(k, v) for k, v in answer if not k.lower().startswith("access-control-")]
+            answer += cors_headers(self._cors, origin, preflight=False)
+        return status, answer, payload
+
+    def _route(
         self,
         method: str,
         raw_path: str,

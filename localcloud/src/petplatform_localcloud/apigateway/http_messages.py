@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "HttpRefusedError",
     "HttpRoute",
+    "cors_headers",
     "header_value",
     "http_event",
     "http_handler_class",
@@ -141,6 +142,26 @@ def http_event(
     if claims is not None:
         event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": scopes}}
     return event
+
+
+def cors_headers(config: Json, origin: str | None, *, preflight: bool) -> list[tuple[str, str]]:
+    """The CORS headers API Gateway adds for ``origin`` under an HTTP API's ``CorsConfiguration``
+    (none for an origin it does not allow)."""
+    origins = [str(o) for o in config.get("AllowOrigins") or []]
+    if not origin or not ("*" in origins or origin in origins):
+        return []
+    found = [("Access-Control-Allow-Origin", "*" if "*" in origins else origin)]
+    if config.get("AllowCredentials"):
+        found.append(("Access-Control-Allow-Credentials", "true"))
+    if preflight:
+        for key, name in (("AllowMethods", "Methods"), ("AllowHeaders", "Headers")):
+            if config.get(key):
+                found.append((f"Access-Control-Allow-{name}", ",".join(map(str, config[key]))))
+        if config.get("MaxAge") is not None:
+            found.append(("Access-Control-Max-Age", str(config["MaxAge"])))
+    elif config.get("ExposeHeaders"):
+        found.append(("Access-Control-Expose-Headers", ",".join(map(str, config["ExposeHeaders"]))))
+    return found
 
 
 def header_value(headers: list[tuple[str, str]], name: str) -> str | None:

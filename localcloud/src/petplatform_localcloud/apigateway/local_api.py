@@ -66,6 +66,7 @@ class LocalRestApi:
             Lambda code runs from its ``asset.<hash>`` directories.
         stack: the stack holding the API (default: the only stack with a REST API).
         rest_api / stage: which API and stage, when there are several.
+        region: the API's region (default: the cloud's).
         port: preferred port (default 0: a free one).
     """
 
@@ -77,16 +78,18 @@ class LocalRestApi:
         stack: str | None = None,
         rest_api: str | None = None,
         stage: str | None = None,
+        region: str | None = None,
         port: int = 0,
     ) -> None:
         self.cloud = cloud
+        self.region = region or cloud.region
         self._outdir = Path(str(getattr(assembly, "outdir", assembly)))
         self._stack_name = stack
         self._rest_api = rest_api
         self._stage = stage
         self._port = port
         self._definition: DeployedApi | None = None
-        self._lambdas = ApiFunctions(cloud)
+        self._lambdas = ApiFunctions(cloud, self.region)
         self._invocations: list[Invocation] = []
         self._lock = threading.Lock()
         self._pools: dict[str, CognitoPool] = {}
@@ -195,7 +198,7 @@ class LocalRestApi:
     def refresh(self) -> None:
         """Read the deployed API again (after an update, for example); warm functions stay."""
         stacks = read_assembly(self._outdir)
-        cfn = self.cloud.client("cloudformation")
+        cfn = self.cloud.client("cloudformation", region=self.region)
         deployed: dict[str, list[Json]] = {}
         for stack in stacks:
             try:
@@ -204,8 +207,8 @@ class LocalRestApi:
                 )["StackResources"]
             except ClientError:
                 continue
-        api_id = find_api(self.cloud, deployed, self._stack_name, self._rest_api)
-        self._definition = read_definition(self.cloud, api_id, self._stage)
+        api_id = find_api(self.cloud, deployed, self._stack_name, self._rest_api, self.region)
+        self._definition = read_definition(self.cloud, api_id, self._stage, self.region)
         self._lambdas.load(self._definition, stacks, deployed)
 
     # ---- handling a request -------------------------------------------------------------------
@@ -316,7 +319,7 @@ class LocalRestApi:
         if function is None:
             raise GatewayError("DEFAULT_5XX", 500, "Internal server error")
         source = (
-            f"arn:aws:execute-api:{self.cloud.region}:{self.cloud.account_id}:"
+            f"arn:aws:execute-api:{self.region}:{self.cloud.account_id}:"
             f"{self.definition.api_id}/{self.definition.stage}/{request.method}{request.path}"
         )
         if not self._lambdas.allows(arn, source):
