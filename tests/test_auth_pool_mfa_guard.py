@@ -9,18 +9,24 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from aws_cdk import Environment, Stack
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 
 from petplatform_constructs import AuthPool, PropError, UserGroup, configure_platform
 from petplatform_constructs.runtime.triggers import privileged_mfa
 from petplatform_constructs.testing import SynthResult, make_app
 
 POOL_ID = "us-east-1_AbCdEf123"
+ADMIN_ROLE = iam.Role.from_role_arn(
+    Stack(), "AdminRole", "arn:aws:iam::123456789012:role/admin", mutable=False
+)
 ENV = Environment(account="123456789012", region="us-east-1")
 
 
@@ -103,29 +109,47 @@ def test_pool_is_optional_totp_with_a_v2_pre_token_trigger(prod: SynthResult) ->
     }
     props = function["Properties"]
     assert props["Handler"] == "privileged_mfa.handler"
+    assert props["FunctionName"] == "pettest-prod-users-mfa-guard"  # the pool's name, + naming
     assert props["Timeout"] == 5  # Cognito waits at most 5 seconds for a trigger
+    assert props["Runtime"] == max(
+        (r.name for r in lambda_.Runtime.ALL if re.fullmatch(r"python3\.\d+", r.name)),
+        key=lambda name: int(name.split(".")[1]),
+    )  # standard library only: the newest Python (cdk-nag L1)
     assert json.loads(props["Environment"]["Variables"]["PRIVILEGED_GROUPS"]) == ["admin", "vets"]
     ((_, permission),) = of_type(template, "AWS::Lambda::Permission").items()
     assert permission["Properties"]["Principal"] == "cognito-idp.amazonaws.com"
     assert permission["Properties"]["SourceArn"] == {"Fn::GetAtt": [pool_id, "Arn"]}
 
 
-def test_the_trigger_may_only_look_users_up_in_this_pool(prod: SynthResult) -> None:
+def test_the_trigger_may_only_write_its_logs_and_look_users_up_in_this_pool(
+    prod: SynthResult,
+) -> None:
     template = prod.template_json("Test")
     (pool_id,) = of_type(template, "AWS::Cognito::UserPool")
-    cognito_statements = [
-        statement
-        for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
-        for policy in of_type(template, kind).values()
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        if "cognito-idp" in json.dumps(statement["Action"])
+    (log_group_id,) = of_type(template, "AWS::Logs::LogGroup")
+    ((role_id, role),) = of_type(template, "AWS::IAM::Role").items()
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+        }
     ]
-    assert cognito_statements == [
+    assert "ManagedPolicyArns" not in role["Properties"]  # no AWSLambdaBasicExecutionRole
+    assert of_type(template, "AWS::IAM::Policy") == {}  # no inline policy at all
+    ((_, policy),) = of_type(template, "AWS::IAM::ManagedPolicy").items()
+    assert policy["Properties"]["Roles"] == [{"Ref": role_id}]
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [log_group_id, "Arn"]},
+        },
         {
             "Action": "cognito-idp:AdminGetUser",
             "Effect": "Allow",
             "Resource": {"Fn::GetAtt": [pool_id, "Arn"]},
-        }
+        },
     ]
 
 
@@ -150,6 +174,7 @@ def test_prod_is_nag_clean_and_says_why_mfa_is_optional(prod: SynthResult) -> No
 def test_prod_with_privileged_groups_needs_no_opt_out_and_warns_nothing() -> None:
     auth = AuthPool(_stack("prod"), "Auth", groups=["admin"], privileged_groups=["admin"])
     assert auth.mfa_guard is not None
+    assert auth.privileged_groups == ("admin",)
     metadata = [entry for node in auth.node.find_all() for entry in node.node.metadata]
     assert [e.data for e in metadata if e.type == "aws:cdk:warning"] == []
     reasons = {
@@ -168,6 +193,7 @@ def test_prod_with_privileged_groups_needs_no_opt_out_and_warns_nothing() -> Non
 def test_pools_without_privileged_groups_get_no_trigger() -> None:
     auth = AuthPool(_stack("dev"), "Auth", groups=["admin"])
     assert auth.mfa_guard is None
+    assert auth.privileged_groups == ()
     assert auth.created_user_pool is not None
     assert auth.created_user_pool.node.try_find_child("PreTokenGenerationConfigCognito") is None
 
@@ -209,6 +235,12 @@ def _stack(stage: str) -> Stack:
             "with OFF no member could enrol",
         ),
         ({"privileged_groups": "admin"}, "privileged_groups", "admin", "a list of str"),
+        (
+            {"groups": [UserGroup("admin", role=ADMIN_ROLE)], "privileged_groups": ["admin"]},
+            "groups[admin].role",
+            ADMIN_ROLE,
+            "a privileged group carries no IAM role",
+        ),
     ],
 )
 def test_privileged_groups_are_checked(
@@ -270,7 +302,7 @@ def v2_event(groups: list[str], roles: list[str] | None = None) -> dict[str, Any
 
 
 PRIVILEGED = frozenset({"admin", "vets"})
-ROLE = "arn:aws:iam::123456789012:role/admin-role"
+ROLE = "arn:aws:iam::123456789012:role/owners-role"
 
 
 def lookup(answer: bool) -> Callable[[str, str], bool]:
@@ -284,11 +316,15 @@ def lookup(answer: bool) -> Callable[[str, str], bool]:
     return has_mfa
 
 
-def test_a_privileged_member_without_mfa_loses_the_privileged_groups_and_roles() -> None:
+def test_a_privileged_member_without_mfa_loses_the_privileged_groups() -> None:
     has_mfa = lookup(False)
     event = privileged_mfa.guard(v2_event(["owners", "admin"], [ROLE]), has_mfa, PRIVILEGED)
     assert event["response"]["claimsAndScopeOverrideDetails"] == {
-        "groupOverrideDetails": {"groupsToOverride": ["owners"], "iamRolesToOverride": []}
+        "groupOverrideDetails": {
+            "groupsToOverride": ["owners"],
+            "iamRolesToOverride": [ROLE],  # the owners' role: a privileged group has none
+            "preferredRole": ROLE,
+        }
     }
     assert has_mfa.calls == [(POOL_ID, "9f1c2d3e-1111-2222-3333-444455556666")]  # type: ignore[attr-defined]
 

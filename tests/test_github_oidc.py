@@ -401,6 +401,10 @@ def test_wrong_python_types_are_refused() -> None:
     assert error.prop == "roles[deploy].max_session_duration"
     error = error_of(roles=role("repo:a/b:*"), thumbprints="abc")
     assert error.prop == "thumbprints"
+    error = error_of(roles=role("repo:a/b:*"), existing_provider_arn=123)
+    assert (error.prop, error.value) == ("existing_provider_arn", 123)
+    error = error_of(roles=role("repo:a/b:*"), retain=True)
+    assert "not a prop of GithubOidc" in error.allowed
 
 
 def test_every_problem_is_reported_at_once() -> None:
@@ -470,6 +474,7 @@ def test_grant_needs_a_role_name_when_there_are_several() -> None:
             DeployRole("b", subjects=["repo:acme/api:pull_request"]),
         ],
     )
+    assert not oidc.imported
     repository = ecr.Repository.from_repository_name(stack, "R", "images")
     with pytest.raises(PropError) as caught:
         oidc.grant_ecr_push(repository)

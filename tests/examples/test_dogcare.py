@@ -236,10 +236,20 @@ def test_admin_group_and_admin_routes_declared_to_handlers(
 # -- C. functions ----------------------------------------------------------------------------
 
 
+def _api_functions(resources: Json) -> dict[str, Json]:
+    """The API's functions (the pool's MFA-guard trigger aside)."""
+    return {
+        lid: f
+        for lid, f in _of_type(resources, "AWS::Lambda::Function").items()
+        if "/Api/" in f["Metadata"]["aws:cdk:path"]
+    }
+
+
 @pytest.mark.checklist("001#25", "001#26", "001#27")
 def test_four_python_functions(resources: Json, stage: str) -> None:
-    functions = _of_type(resources, "AWS::Lambda::Function")
+    functions = _api_functions(resources)
     assert len(functions) == 4
+    assert len(_of_type(resources, "AWS::Lambda::Function")) == 5  # + the MFA guard
     for function in functions.values():
         props = function["Properties"]
         assert props["FunctionName"] in {f"dogcare-{stage}-{f}" for f in FUNCTIONS}
@@ -248,6 +258,21 @@ def test_four_python_functions(resources: Json, stage: str) -> None:
         assert props["TracingConfig"] == {"Mode": "Active"}
         # prod (its own account) reserves, and caps, each function's concurrency
         assert props.get("ReservedConcurrentExecutions") == (25 if stage == "prod" else None)
+
+
+@pytest.mark.checklist("001#41")
+def test_admins_get_the_admin_group_only_with_mfa(resources: Json, stage: str) -> None:
+    """MFA stays optional for dog owners; the admin group needs it (AuthPool privileged_groups)."""
+    ((_, pool),) = _of_type(resources, "AWS::Cognito::UserPool").items()
+    guard_id = _function_ids(resources)["users-mfa-guard"]
+    assert pool["Properties"]["MfaConfiguration"] == "OPTIONAL"
+    assert pool["Properties"]["LambdaConfig"]["PreTokenGenerationConfig"] == {
+        "LambdaArn": {"Fn::GetAtt": [guard_id, "Arn"]},
+        "LambdaVersion": "V2_0",
+    }
+    guard = resources[guard_id]["Properties"]
+    assert guard["FunctionName"] == f"dogcare-{stage}-users-mfa-guard"
+    assert json.loads(guard["Environment"]["Variables"]["PRIVILEGED_GROUPS"]) == ["admin"]
 
 
 # -- D. tables -------------------------------------------------------------------------------
@@ -313,10 +338,7 @@ def test_each_function_reaches_only_its_tables(resources: Json, stage: str) -> N
         "booking-management": {"bookings-table", "dogs-table"},
         "payment-processing": {"payments-table", "bookings-table"},
     }
-    roles = {
-        r["Properties"]["Role"]["Fn::GetAtt"][0]
-        for r in _of_type(resources, "AWS::Lambda::Function").values()
-    }
+    roles = {r["Properties"]["Role"]["Fn::GetAtt"][0] for r in _api_functions(resources).values()}
     assert len(roles) == 4  # a role per function
     for function, tables in allowed.items():
         statements = _role_statements(resources, function)

@@ -113,6 +113,8 @@ class AuthPool(Construct):
         ``add_trigger``."""
         self.mfa_guard: MfaGuard | None = None
         """The pre-token-generation trigger that enforces MFA for ``privileged_groups``, if any."""
+        self.privileged_groups: tuple[str, ...] = ()
+        """The groups whose members get them in tokens only with MFA enabled."""
 
         received = receive(self._owner, AuthPoolProps, props)
         problems, valid = received.problems, received.valid
@@ -156,9 +158,14 @@ class AuthPool(Construct):
                 self, USER_POOL_CONSTRUCT_ID, plan.pool, valid, profile
             )
             self.user_pool = self.created_user_pool
+            self.privileged_groups = plan.pool.privileged_groups
             if plan.pool.privileged_groups:
                 self.mfa_guard = add_mfa_guard(
-                    self, self.created_user_pool, plan.pool.privileged_groups, profile
+                    self,
+                    self.created_user_pool,
+                    plan.pool.privileged_groups,
+                    profile,
+                    plan.pool.mfa_guard_name,
                 )
         self._build(plan, valid)
 

@@ -21,7 +21,7 @@ from petplatform_constructs.core.errors import Problems, PropError
 from petplatform_constructs.core.names import ResourceKind, physical_name
 from petplatform_constructs.core.props import check_props
 from petplatform_constructs.core.rules import check_certificate
-from petplatform_constructs.identity.auth_pool.privileged import check_privileged
+from petplatform_constructs.identity.auth_pool.privileged import guard_function_name, plan_mfa
 from petplatform_constructs.identity.auth_pool.props import AppClient, AuthPoolProps, UserGroup
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.platform.stage import StageProfile
@@ -61,6 +61,7 @@ class PoolPlan:
     mfa_reason: str | None = None
     threat_reason: str | None = None
     privileged_groups: tuple[str, ...] = ()
+    mfa_guard_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,28 +186,7 @@ class _AuthChecks:
         temp_days = 7 if given_days is None else given_days
         check(1 <= temp_days <= 365, "temporary_password_validity_days", temp_days, "1 to 365 days")
         mfa_reason = self.reason(props, "mfa_opt_out_reason")
-        privileged = tuple(props.get("privileged_groups") or ())
-        required_by_default = prod_like and mfa_reason is None and not privileged
-        mfa = props.get("mfa") or (
-            cognito.Mfa.REQUIRED if required_by_default else cognito.Mfa.OPTIONAL
-        )
-        check(
-            not prod_like
-            or mfa is cognito.Mfa.REQUIRED
-            or mfa_reason is not None
-            or bool(privileged),
-            "mfa",
-            mfa,
-            "Mfa.REQUIRED in a prod-like stage, Mfa.OPTIONAL with privileged_groups (MFA "
-            "enforced for them), or say why not in mfa_opt_out_reason",
-        )
-        check_privileged(self.problems, privileged, props.get("groups"), mfa)
-        check(
-            not (mfa is cognito.Mfa.REQUIRED and mfa_reason is not None),
-            "mfa_opt_out_reason",
-            mfa_reason,
-            "only with mfa OPTIONAL or OFF: MFA is required",
-        )
+        mfa, privileged = plan_mfa(self.problems, props, prod_like=prod_like, reason=mfa_reason)
         mfa_sms = bool(props.get("mfa_sms"))
         check(
             not (mfa_sms and mfa is cognito.Mfa.OFF),
@@ -232,6 +212,9 @@ class _AuthChecks:
             "would pay for the PLUS plan without using it)",
         )
         name = props.get("name")
+        guard_name = None
+        if privileged:
+            guard_name = guard_function_name(self.scope, self.problems, name, self.naming)
         return PoolPlan(
             name=self.cognito_name("name", name) if name is not None else None,
             password_min_length=min_length,
@@ -243,6 +226,7 @@ class _AuthChecks:
             mfa_reason=mfa_reason,
             threat_reason=threat_reason,
             privileged_groups=privileged,
+            mfa_guard_name=guard_name,
         )
 
     def reason(

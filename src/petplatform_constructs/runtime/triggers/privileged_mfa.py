@@ -5,9 +5,9 @@ a factor is challenged for it at every sign-in, so "has an enabled MFA factor" i
 privileged token needs. For a member of a privileged group (``PRIVILEGED_GROUPS``, a JSON list)
 this trigger asks Cognito (``AdminGetUser``) whether the user has one. Without one, the
 privileged groups are removed from ``cognito:groups`` in both the ID and the access token
-(trigger event V2_0), and the group roles with them: the user still signs in, as an ordinary
-user, and can enrol TOTP; the next sign-in, with MFA, gets the groups. When the lookup fails,
-the groups are removed too (fail closed). Users in no privileged group are not looked up.
+(trigger event V2_0). The user still signs in, as an ordinary user, and can enrol TOTP; the
+next sign-in, with MFA, gets the groups. When the lookup fails, the groups are removed too
+(fail closed). Users in no privileged group are not looked up.
 
 Standard library only (the request to Cognito is signed here with SigV4), so the function's
 code is this one file.
@@ -57,10 +57,12 @@ def guard(event: dict[str, Any], has_mfa: MfaLookup, privileged: frozenset[str])
     print(json.dumps({"message": "privileged groups removed: no MFA factor enabled",
                       "userName": event.get("userName"), "groups": held}))  # fmt: skip
     details = event.setdefault("response", {}).get("claimsAndScopeOverrideDetails") or {}
-    # Group roles cannot be told apart by group here, so none is kept (a degraded token).
+    # Privileged groups carry no IAM role (AuthPool refuses one), so every role in the request
+    # is a remaining group's: the role claims stay as Cognito computed them.
     details["groupOverrideDetails"] = {
         "groupsToOverride": [g for g in groups if g not in privileged],
-        "iamRolesToOverride": [],
+        "iamRolesToOverride": list(configuration.get("iamRolesToOverride") or []),
+        "preferredRole": configuration.get("preferredRole"),
     }
     event["response"]["claimsAndScopeOverrideDetails"] = details
     return event
