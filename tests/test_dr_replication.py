@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import jsii
 import pytest
 from aws_cdk import App, Duration, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match
 
 from petplatform_constructs import (
     DataTable,
+    DnsFailover,
     DrReplication,
     NagPack,
     ObservabilityPack,
@@ -71,6 +75,62 @@ def build_full() -> SynthResult:
         selection_tags={"backup": "daily"},
         export_prefix="ListBackup-Dr",
         job_failure_topic=pack.alert_topic,
+        dns_failover=DnsFailover(
+            zone=_zone(stack),
+            record_name="files",
+            primary="files.us-west-2.listbackup.ai",
+            secondary="files.us-east-1.listbackup.ai",
+        ),
+    )
+    pack.watch(dr)
+    return synth(app)
+
+
+ZONE_ID = "Z0123456789ABCDEFGHIJ"
+
+
+def _zone(scope: Stack) -> route53.IHostedZone:
+    return route53.HostedZone.from_hosted_zone_attributes(
+        scope, "Zone", hosted_zone_id=ZONE_ID, zone_name="listbackup.ai"
+    )
+
+
+@jsii.implements(route53.IAliasRecordTarget)
+class ApiDomain:
+    """A regional API's domain as an alias target (what ``targets.ApiGatewayDomain`` binds to)."""
+
+    def __init__(self, region: str) -> None:
+        self.dns_name = f"d-{region}.execute-api.{region}.amazonaws.com"
+
+    def bind(
+        self, record: route53.IRecordSet, zone: route53.IHostedZone | None = None
+    ) -> route53.AliasRecordTargetConfig:
+        return route53.AliasRecordTargetConfig(dns_name=self.dns_name, hosted_zone_id="ZAPI")
+
+
+def build_multi_region() -> SynthResult:
+    """Both regions serve: latency records in front of a failover pair per region; no RTC."""
+    app = _app()
+    stack = Stack(app, "Primary", env=WEST)
+    table, bucket = _data(stack)
+    pack = ObservabilityPack(
+        stack, "Watch", alarm_email_addresses=["ops@example.com"], alarms_enabled=True
+    )
+    alias = route53.RecordTarget.from_alias
+    dr = DrReplication(
+        stack,
+        "Dr",
+        dr_region="us-east-1",
+        tables=[table],
+        buckets=[bucket],
+        dns_failover=DnsFailover(
+            zone=_zone(stack),
+            record_name="api.listbackup.ai",
+            primary=alias(ApiDomain("us-west-2")),
+            secondary=alias(ApiDomain("us-east-1")),
+            health_check_path="/api/health",
+            latency=True,
+        ),
     )
     pack.watch(dr)
     return synth(app)
@@ -84,6 +144,11 @@ def before(synth_cache: SynthCache) -> SynthResult:
 @pytest.fixture(scope="module")
 def full(synth_cache: SynthCache) -> SynthResult:
     return synth_cache.get(("dr", "full"), build_full)
+
+
+@pytest.fixture(scope="module")
+def multi_region(synth_cache: SynthCache) -> SynthResult:
+    return synth_cache.get(("dr", "multi-region"), build_multi_region)
 
 
 def _resources(result: SynthResult, stack: str, rtype: str) -> dict[str, JsonDict]:
@@ -421,3 +486,216 @@ def test_tables_only_without_backup_need_no_platform_configuration() -> None:
     )  # fmt: skip
     assert dr.backup_vault is None and dr.replication_role is None
     assert dr.dr_stack.region == "eu-west-1"
+
+
+# -- replication metrics without RTC --------------------------------------------------------------
+
+
+def _destination(result: SynthResult) -> JsonDict:
+    (config,) = [
+        v["Properties"]["ReplicationConfiguration"]
+        for v in _resources(result, "Primary", "AWS::S3::Bucket").values()
+        if "ReplicationConfiguration" in v["Properties"]
+    ]
+    destination: JsonDict = config["Rules"][0]["Destination"]
+    return destination
+
+
+def _alarm_metrics(result: SynthResult) -> set[str]:
+    alarms = _resources(result, "Primary", "AWS::CloudWatch::Alarm").values()
+    return {a["Properties"].get("MetricName") for a in alarms}
+
+
+def test_replication_metrics_are_on_without_rtc_and_failures_alarm(
+    multi_region: SynthResult,
+) -> None:
+    destination = _destination(multi_region)
+    assert destination["Metrics"] == {"Status": "Enabled"}  # no EventThreshold: that is RTC's
+    assert "ReplicationTime" not in destination
+    metrics = _alarm_metrics(multi_region)
+    assert "OperationsFailedReplication" in metrics
+    assert "ReplicationLatency" not in metrics  # no time objective to alarm on without RTC
+
+
+def test_rtc_adds_the_15_minute_threshold_and_the_latency_alarm(full: SynthResult) -> None:
+    destination = _destination(full)
+    assert destination["Metrics"] == {"Status": "Enabled", "EventThreshold": {"Minutes": 15}}
+    assert {"OperationsFailedReplication", "ReplicationLatency"} <= _alarm_metrics(full)
+
+
+def test_replication_metrics_can_be_turned_off_but_not_under_rtc() -> None:
+    def build(stack: Stack) -> None:
+        _, bucket = _data(stack)
+        DrReplication(
+            stack, "Dr", dr_region="us-east-1", buckets=[bucket], backup=False,
+            replication_time_control=True, replication_metrics=False,
+        )  # fmt: skip
+
+    app = _app()
+    with pytest.raises(PropError, match="RTC requires replication metrics") as info:
+        build(Stack(app, "S", env=WEST))
+    assert info.value.prop == "replication_metrics"
+
+
+# -- Route 53 failover and latency routing --------------------------------------------------------
+
+
+def _records(result: SynthResult, stack: str) -> list[JsonDict]:
+    return [v["Properties"] for v in _resources(result, stack, "AWS::Route53::RecordSet").values()]
+
+
+@pytest.mark.checklist("003#17")
+def test_failover_records_primary_with_a_health_check_secondary_in_the_dr_stack(
+    full: SynthResult,
+) -> None:
+    (primary,) = _records(full, "Primary")
+    (secondary,) = _records(full, "PrimaryDr")
+    for record in (primary, secondary):
+        assert record["Name"] == "files.listbackup.ai."
+        assert record["Type"] == "CNAME" and record["HostedZoneId"] == ZONE_ID
+    assert primary["Failover"] == "PRIMARY"
+    assert primary["ResourceRecords"] == ["files.us-west-2.listbackup.ai"]
+    assert secondary["Failover"] == "SECONDARY" and "HealthCheckId" not in secondary
+    assert secondary["ResourceRecords"] == ["files.us-east-1.listbackup.ai"]
+    assert primary["SetIdentifier"] != secondary["SetIdentifier"]
+    checks = _resources(full, "Primary", "AWS::Route53::HealthCheck")
+    (check_id,) = checks
+    assert primary["HealthCheckId"] == {"Ref": check_id}
+    config = checks[check_id]["Properties"]["HealthCheckConfig"]
+    assert (config["Type"], config["FullyQualifiedDomainName"], config["ResourcePath"]) == (
+        "HTTPS", "files.us-west-2.listbackup.ai", "/health"
+    )  # fmt: skip
+
+
+@pytest.mark.checklist("003#17", "003#18")
+def test_latency_records_front_one_failover_pair_per_region(multi_region: SynthResult) -> None:
+    west, east = _records(multi_region, "Primary"), _records(multi_region, "PrimaryDr")
+    by_name: dict[str, list[JsonDict]] = {}
+    for record in west + east:
+        by_name.setdefault(record["Name"], []).append(record)
+    latency = by_name.pop("api.listbackup.ai.")
+    assert sorted(r["Region"] for r in latency) == ["us-east-1", "us-west-2"]
+    for record in latency:  # each latency record is an alias to its region's failover pair
+        assert record["AliasTarget"] == {
+            "DNSName": f"{record['Region']}.api.listbackup.ai",
+            "HostedZoneId": ZONE_ID,
+            "EvaluateTargetHealth": True,
+        }
+    for region, other in (("us-west-2", "us-east-1"), ("us-east-1", "us-west-2")):
+        pair = {r["Failover"]: r for r in by_name.pop(f"{region}.api.listbackup.ai.")}
+        assert (
+            pair["PRIMARY"]["AliasTarget"]["DNSName"]
+            == f"d-{region}.execute-api.{region}.amazonaws.com"
+        )
+        assert "HealthCheckId" in pair["PRIMARY"]
+        assert (
+            pair["SECONDARY"]["AliasTarget"]["DNSName"]
+            == f"d-{other}.execute-api.{other}.amazonaws.com"
+        )
+    assert by_name == {}
+    for stack in ("Primary", "PrimaryDr"):  # each region's endpoint is checked in its stack
+        (check,) = _resources(multi_region, stack, "AWS::Route53::HealthCheck").values()
+        assert check["Properties"]["HealthCheckConfig"]["ResourcePath"] == "/api/health"
+
+
+def test_no_routing_unless_configured(before: SynthResult, multi_region: SynthResult) -> None:
+    assert _resources(before, "Primary", "AWS::Route53::RecordSet") == {}
+    assert [str(f) for f in multi_region.findings] == []
+
+
+def _failover(**overrides: Any) -> Any:
+    def build(stack: Stack) -> None:
+        zone = overrides.pop("zone", None) or _zone(stack)
+        fields: JsonDict = {
+            "zone": zone, "record_name": "api", "primary": "a.listbackup.ai",
+            "secondary": "b.listbackup.ai", **overrides,
+        }  # fmt: skip
+        DrReplication(
+            stack, "Dr", dr_region="us-east-1", backup=False, dns_failover=DnsFailover(**fields),
+            stage_profile=StageProfile.for_stage("dev"),
+        )  # fmt: skip
+
+    return build
+
+
+@pytest.mark.parametrize(
+    ("case", "overrides", "prop"),
+    [
+        ("mixed target kinds", {"secondary": "ALIAS"}, "dns_failover.secondary"),
+        ("a CNAME at the apex", {"record_name": "listbackup.ai"}, "dns_failover.primary"),
+        ("a bad domain", {"primary": "Not A Domain"}, "dns_failover.primary"),
+        (
+            "a relative health path",
+            {"health_check_path": "health"},
+            "dns_failover.health_check_path",
+        ),
+        ("a wrong field type", {"latency": "yes"}, "dns_failover.latency"),
+        (
+            "values, not an alias",
+            {"primary": "VALUES", "secondary": "VALUES"},
+            "dns_failover.primary",
+        ),
+    ],
+)
+def test_bad_dns_failover_fails_at_synth(case: str, overrides: JsonDict, prop: str) -> None:
+    for side in ("primary", "secondary"):
+        if overrides.get(side) == "ALIAS":
+            overrides[side] = route53.RecordTarget.from_alias(ApiDomain("us-east-1"))
+        elif overrides.get(side) == "VALUES":
+            overrides[side] = route53.RecordTarget.from_ip_addresses("192.0.2.1")
+    error = _attempt(_failover(**overrides))
+    props = {e.prop for e in error.errors} if isinstance(error, PropErrors) else {error.prop}
+    assert prop in props, (case, str(error))
+
+
+def test_a_zone_without_its_name_is_refused() -> None:
+    def build(stack: Stack) -> None:
+        zone = route53.HostedZone.from_hosted_zone_id(stack, "Z", ZONE_ID)
+        _failover(zone=zone)(stack)
+
+    assert _attempt(build).prop == "dns_failover.zone"
+
+
+# -- key scoping ----------------------------------------------------------------------------------
+
+
+def test_every_service_principal_uses_keys_for_this_account_only(full: SynthResult) -> None:
+    scoped = 0
+    for stack in ("Primary", "PrimaryDr"):
+        for key in _resources(full, stack, "AWS::KMS::Key").values():
+            for statement in key["Properties"]["KeyPolicy"]["Statement"]:
+                if "Service" not in statement["Principal"]:
+                    continue
+                conditions = statement.get("Condition", {})
+                assert conditions["StringEquals"]["aws:SourceAccount"] == ACCOUNT, statement
+                scoped += 1
+    assert scoped >= 2  # CloudWatch alarms and EventBridge rules publish to the alert topic
+    (events,) = [
+        s
+        for key in _resources(full, "Primary", "AWS::KMS::Key").values()
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if s["Principal"].get("Service") == "events.amazonaws.com"
+    ]
+    arns = json.dumps(events["Condition"]["ArnLike"])
+    assert ":events:us-west-2:123456789012:rule/*" in arns  # this account's rules
+    assert ":sns:us-west-2:123456789012:*" in arns  # and topics, through the encryption context
+    assert set(events["Condition"]["ArnLike"]) == {
+        "aws:SourceArn",
+        "kms:EncryptionContext:aws:sns:topicArn",
+    }
+
+
+def test_the_topic_accepts_eventbridge_only_from_the_failed_job_rule(full: SynthResult) -> None:
+    (policy,) = _resources(full, "Primary", "AWS::SNS::TopicPolicy").values()
+    (rule_id,) = [
+        k for k, v in _resources(full, "Primary", "AWS::Events::Rule").items()
+        if v["Properties"]["EventPattern"].get("source") == ["aws.backup"]
+    ]  # fmt: skip
+    (statement,) = [
+        s for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if s["Principal"] == {"Service": "events.amazonaws.com"}
+    ]  # fmt: skip
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]}},
+    }

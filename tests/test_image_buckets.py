@@ -24,6 +24,8 @@ from storage_support import JsonDict, at_path, bare_stack, cases
 
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/4444-5555"
 ROLES = ("Images", "Uploads", "AccessLogs")
+UNIQUE = "-123456789012-us-east-1"
+"""What a short name gets appended: the test stack's account and region (S3 names are global)."""
 
 
 # -- builders ------------------------------------------------------------------------------------
@@ -207,13 +209,15 @@ def test_short_names_follow_the_naming_strategy(
     synth: Callable[..., SynthResult], stage: str, suffix: str
 ) -> None:
     result = synth("public", stage)
-    assert _props(result, "Images")["BucketName"] == f"images{suffix}"
-    assert _props(result, "Uploads")["BucketName"] == f"uploads{suffix}"
-    assert _props(result, "AccessLogs")["BucketName"] == f"access-logs{suffix}"
+    assert _props(result, "Images")["BucketName"] == f"images{suffix}{UNIQUE}"
+    assert _props(result, "Uploads")["BucketName"] == f"uploads{suffix}{UNIQUE}"
+    assert _props(result, "AccessLogs")["BucketName"] == f"access-logs{suffix}{UNIQUE}"
 
 
 def test_default_naming_is_service_stage_resource(synth: Callable[..., SynthResult]) -> None:
-    assert _props(synth("default", "staging"), "Images")["BucketName"] == ("pettest-staging-images")
+    assert _props(synth("default", "staging"), "Images")["BucketName"] == (
+        f"pettest-staging-images{UNIQUE}"
+    )
 
 
 # -- image bucket --------------------------------------------------------------------------------
@@ -224,7 +228,7 @@ def test_image_cors_for_web_uploads(synth: Callable[..., SynthResult]) -> None:
     synth("default", "dev").template("Test").has_resource_properties(
         "AWS::S3::Bucket",
         {
-            "BucketName": "pettest-dev-images",
+            "BucketName": f"pettest-dev-images{UNIQUE}",
             "CorsConfiguration": {
                 "CorsRules": [
                     Match.object_like(

@@ -242,7 +242,7 @@ def test_prod_alarms_notify_the_encrypted_ssl_only_topic_on_alarm_and_ok(
         TOPIC, {"KmsMasterKeyId": {"Fn::GetAtt": [key_id, "Arn"]}, "TopicName": Match.absent()}
     )
     assertions.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
-    # the service principal's use of the key is scoped to this account, through SNS
+    # the service principal's use of the key is scoped to this account's alarms and topics
     assertions.has_resource_properties(
         "AWS::KMS::Key",
         {
@@ -253,10 +253,13 @@ def test_prod_alarms_notify_the_encrypted_ssl_only_topic_on_alarm_and_ok(
                             {
                                 "Sid": "AllowCloudWatchAlarmsToUseTheKey",
                                 "Condition": {
-                                    "StringEquals": {
-                                        "aws:SourceAccount": "123456789012",
-                                        "kms:ViaService": Match.any_value(),
-                                    }
+                                    "StringEquals": {"aws:SourceAccount": "123456789012"},
+                                    "ArnLike": {
+                                        "aws:SourceArn": Match.any_value(),
+                                        "kms:EncryptionContext:aws:sns:topicArn": (
+                                            Match.any_value()
+                                        ),
+                                    },
                                 },
                             }
                         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aws_cdk import Duration, Environment, RemovalPolicy, Stack
@@ -28,6 +28,8 @@ from storage_support import JsonDict, bare_stack, cases, certificate, logical_id
 
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/1111-2222"
 WEB_ACL_ARN = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/images/3333"
+UNIQUE = "-123456789012-us-east-1"
+"""What a short name gets appended: the test stack's account and region (S3 names are global)."""
 
 
 # -- builders ------------------------------------------------------------------------------------
@@ -267,8 +269,8 @@ def test_no_unacknowledged_findings(fixture: str, request: pytest.FixtureRequest
 
 
 def test_names_go_through_naming_or_stay_literal(full_dev: SynthResult) -> None:
-    assert _bucket(full_dev, "Data")["Properties"]["BucketName"] == "pettest-dev-data"
-    assert _bucket(full_dev, "Logs")["Properties"]["BucketName"] == "pettest-dev-logs"
+    assert _bucket(full_dev, "Data")["Properties"]["BucketName"] == f"pettest-dev-data{UNIQUE}"
+    assert _bucket(full_dev, "Logs")["Properties"]["BucketName"] == f"pettest-dev-logs{UNIQUE}"
     assert _bucket(full_dev, "Public")["Properties"]["BucketName"] == "pettest-public-assets"
     assert "BucketName" not in _bucket(full_dev, "Kept")["Properties"]
 
@@ -277,7 +279,7 @@ def test_kms_encryption_uses_a_bucket_key(full_dev: SynthResult) -> None:
     full_dev.template("Test").has_resource_properties(
         "AWS::S3::Bucket",
         {
-            "BucketName": "pettest-dev-data",
+            "BucketName": f"pettest-dev-data{UNIQUE}",
             "BucketEncryption": {
                 "ServerSideEncryptionConfiguration": [
                     {
@@ -298,7 +300,7 @@ def test_cors_policy_renders_typed_rule(full_dev: SynthResult) -> None:
     full_dev.template("Test").has_resource_properties(
         "AWS::S3::Bucket",
         {
-            "BucketName": "pettest-dev-data",
+            "BucketName": f"pettest-dev-data{UNIQUE}",
             "CorsConfiguration": {
                 "CorsRules": [
                     {
@@ -319,7 +321,7 @@ def test_lifecycle_rule_renders_every_action(full_dev: SynthResult) -> None:
     full_dev.template("Test").has_resource_properties(
         "AWS::S3::Bucket",
         {
-            "BucketName": "pettest-dev-data",
+            "BucketName": f"pettest-dev-data{UNIQUE}",
             "VersioningConfiguration": {"Status": "Enabled"},
             "LifecycleConfiguration": {
                 "Rules": [
@@ -374,7 +376,7 @@ def test_access_logs_and_request_metrics(full_dev: SynthResult) -> None:
     full_dev.template("Test").has_resource_properties(
         "AWS::S3::Bucket",
         {
-            "BucketName": "pettest-dev-data",
+            "BucketName": f"pettest-dev-data{UNIQUE}",
             "LoggingConfiguration": {
                 "DestinationBucketName": {"Ref": logs_id},
                 "LogFilePrefix": "s3-access-logs/",
@@ -1068,3 +1070,35 @@ def test_presigned_upload_prefix_must_scope_the_grant(prefix: str) -> None:
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     with pytest.raises(PropError, match=re.escape(f"key_prefix={prefix!r}")):
         bucket.grant_presigned_upload(role, prefix)
+
+
+# -- global names: suffixed with the account and region unless literal -------------------------
+
+
+def _name(bucket: SecureBucket) -> object:
+    cfn = cast(s3.CfnBucket, bucket.bucket.node.default_child)
+    return Stack.of(bucket).resolve(cfn.bucket_name)
+
+
+def test_a_short_name_gets_the_deploy_time_account_and_region() -> None:
+    stack = bare_stack(region=None)  # an environment-agnostic stack, like the quickstart's
+    images = SecureBucket(stack, "Images", name="images")
+    exact = SecureBucket(stack, "Exact", bucket_name="listbackup-data-dev")
+    account, region = {"Ref": "AWS::AccountId"}, {"Ref": "AWS::Region"}
+    assert _name(images) == {"Fn::Join": ["", ["pettest-dev-images-", account, "-", region]]}
+    assert _name(exact) == "listbackup-data-dev"  # a literal stays exact
+
+
+def test_the_same_short_name_in_two_regions_is_two_buckets() -> None:
+    stack = bare_stack()
+    SecureBucket(stack, "Images", name="images")
+    env = Environment(account="123456789012", region="eu-west-1")
+    other = SecureBucket(Stack(stack.node.root, "Other", env=env), "Images", name="images")
+    assert _name(other) == "pettest-dev-images-123456789012-eu-west-1"
+
+
+def test_a_short_name_too_long_with_the_suffix_is_refused_naming_the_prop() -> None:
+    stack = bare_stack(region=None)
+    name = "x" * 30  # fits S3's 63 characters alone, not with the account and the longest region
+    with pytest.raises(PropError, match=r"name='x{30}'; with the account and region appended"):
+        SecureBucket(stack, "Long", name=name)

@@ -89,7 +89,11 @@ if TYPE_CHECKING:
     )
     from petplatform_constructs.platform.stage import Stage, StageProfile, use_stage_profile
     from petplatform_constructs.platform.tagging import apply_standard_tags
-    from petplatform_constructs.resilience.dr_replication import DrReplication, DrReplicationProps
+    from petplatform_constructs.resilience.dr_replication import (
+        DnsFailover,
+        DrReplication,
+        DrReplicationProps,
+    )
     from petplatform_constructs.storage.image_buckets import ImageBuckets, ImageBucketsProps
     from petplatform_constructs.storage.secure_bucket import (
         BucketLifecycleRule,
@@ -115,6 +119,7 @@ _HOME: dict[str, str] = {
     "Cdn": "petplatform_constructs.edge.cdn",
     "CdnEdge": "petplatform_constructs.edge.cdn",
     "CdnEdgeProps": "petplatform_constructs.edge.cdn",
+    "DnsFailover": "petplatform_constructs.resilience.dr_replication",
     "DrReplication": "petplatform_constructs.resilience.dr_replication",
     "DrReplicationProps": "petplatform_constructs.resilience.dr_replication",
     "CdnOptions": "petplatform_constructs.edge.cdn",
@@ -202,6 +207,7 @@ __all__ = [
     "DataTable",
     "DataTableProps",
     "DeployRole",
+    "DnsFailover",
     "DrReplication",
     "DrReplicationProps",
     "EventBus",

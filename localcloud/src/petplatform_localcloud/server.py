@@ -18,6 +18,8 @@ from botocore.config import Config  # type: ignore[import-untyped]
 if TYPE_CHECKING:  # pragma: no cover
     from moto.server import ThreadedMotoServer
 
+    from petplatform_localcloud.moto_extensions.backup_schedule import LocalBackup
+
 __all__ = ["DEFAULT_ACCOUNT_ID", "DEFAULT_REGION", "LocalCloud", "LocalCloudError"]
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -78,6 +80,7 @@ class LocalCloud:
         self._saved_env: str | None = None
         self._saved_levels: dict[str, int] = {}
         self._extensions_installed = False
+        self._backup: LocalBackup | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -143,6 +146,7 @@ class LocalCloud:
         extensions. Safe to call twice."""
         server, self._server = self._server, None
         self._endpoint = None
+        self._backup = None
         if not self.emulated:
             return
         try:
@@ -194,6 +198,18 @@ class LocalCloud:
         """A boto3 resource for ``service`` on the local endpoint, with dummy credentials, in
         ``region`` (default: the cloud's :attr:`region`)."""
         return boto3.resource(service, **self._client_kwargs(region))
+
+    @property
+    def backup(self) -> LocalBackup:
+        """AWS Backup's jobs on a clock the caller moves (``cloud.backup.advance(hours=24)``):
+        see :class:`~petplatform_localcloud.moto_extensions.backup_schedule.LocalBackup`."""
+        if self._backup is None:
+            if not self.running or not self.emulated:
+                raise LocalCloudError("cloud.backup needs a started, emulated LocalCloud")
+            from petplatform_localcloud.moto_extensions.backup_schedule import LocalBackup
+
+            self._backup = LocalBackup(self.account_id)
+        return self._backup
 
     def create_bucket(self, name: str, *, region: str | None = None) -> None:
         """Create bucket ``name`` in ``region`` (default: the cloud's), as S3 wants it: with a

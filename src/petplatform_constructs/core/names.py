@@ -148,12 +148,15 @@ def physical_name(
     literal_prop: str,
     strategy: Callable[[], NameStrategy],
     name_prop: str = "name",
+    account_region_suffix: bool = False,
 ) -> str | None:
     """The physical name for ``scope``'s resource of ``kind``, or ``None`` to let AWS generate it.
 
-    ``name`` goes through ``strategy()`` (called only when needed); ``literal`` is used as is.
-    Both are validated against the AWS rules of ``kind``; each problem is added to ``problems``
-    under the prop that received the value.
+    ``name`` goes through ``strategy()`` (called only when needed), then, with
+    ``account_region_suffix``, gets ``-{account}-{region}`` of ``scope``'s stack (for global
+    namespaces such as S3's, where a short name is almost surely taken); ``literal`` is used as
+    is. Both are validated against the AWS rules of ``kind``; each problem is added to
+    ``problems`` under the prop that received the value.
     """
     if name is not None and literal is not None:
         problems.add(
@@ -183,9 +186,41 @@ def physical_name(
                 name_prop, name, f"the naming strategy produced {err.value!r}: {err.allowed}"
             )
             return None
+        if account_region_suffix:
+            resolved = _account_region_suffixed(scope, problems, kind, resolved, name_prop, name)
     if resolved is not None:
         _claim(scope, problems, kind, resolved, literal_prop if literal is not None else name_prop)
     return resolved
+
+
+_LONGEST_ACCOUNT = "111122223333"
+_LONGEST_REGION = "ap-southeast-2"  # 14 characters, the longest region name today
+
+
+def _account_region_suffixed(
+    scope: IConstruct, problems: Problems, kind: ResourceKind, base: str, prop: str, given: str
+) -> str | None:
+    """``base-{account}-{region}``; with a deploy-time account or region, the longest value
+    either can take is what gets validated."""
+    stack = Stack.of(scope)
+    account, region = stack.account, stack.region
+    checked = "-".join(
+        (
+            base,
+            _LONGEST_ACCOUNT if Token.is_unresolved(account) else account,
+            _LONGEST_REGION if Token.is_unresolved(region) else region,
+        )
+    )
+    try:
+        validate_name(kind, checked)
+    except PropError as err:
+        problems.add(
+            prop,
+            given,
+            f"with the account and region appended ({checked!r} at the longest): {err.allowed}",
+        )
+        return None
+    return f"{base}-{account}-{region}"
 
 
 def _claim(scope: IConstruct, problems: Problems, kind: ResourceKind, name: str, prop: str) -> None:

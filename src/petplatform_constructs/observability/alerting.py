@@ -8,6 +8,12 @@ Two AWS details decide the shape of the topic:
 * A topic policy replaces SNS's default policy, and ``enforce_ssl`` creates one; so the topic
   policy also allows both services to publish, each scoped to this account with
   ``aws:SourceAccount`` and ``aws:SourceArn`` (confused-deputy protection).
+
+The key policy statements follow the SNS guide for AWS services publishing to encrypted topics:
+``aws:SourceAccount``/``aws:SourceArn`` name this account's alarms (or budgets), and
+``kms:EncryptionContext:aws:sns:topicArn`` this account's and region's topics. ``kms:ViaService``
+is not used: the guide does not document it for service principals, and a condition key absent
+from the request denies, so alarms would notify no one.
 """
 
 from __future__ import annotations
@@ -57,6 +63,28 @@ def _budgets_source_arn(stack: Stack) -> str:
     return stack.format_arn(service="budgets", region="", resource="*")
 
 
+def _alarms_source_arn(stack: Stack) -> str:
+    return stack.format_arn(
+        service="cloudwatch",
+        resource="alarm",
+        resource_name="*",
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+
+
+def _key_conditions(stack: Stack, source_arn: str) -> Mapping[str, Mapping[str, str]]:
+    """A service's use of the topic key: on behalf of ``source_arn`` in this account, for a
+    topic of this account and region only."""
+    topics = stack.format_arn(service="sns", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME)
+    return {
+        "StringEquals": {"aws:SourceAccount": stack.account},
+        "ArnLike": {
+            "aws:SourceArn": source_arn,
+            "kms:EncryptionContext:aws:sns:topicArn": topics,
+        },
+    }
+
+
 def create_alert_topic(
     scope: Construct,
     *,
@@ -78,20 +106,15 @@ def create_alert_topic(
         pending_window=Duration.days(7),
         removal_policy=removal_policy,
     )
-    # The service principal may use the key only for this account's alarms, and only through
-    # SNS (the topic encrypts with it); who may publish at all is decided by the topic policy.
+    # The service principal may use the key only for this account's alarms, and only for this
+    # account's topics; who may publish at all is decided by the topic policy.
     added = key.add_to_resource_policy(
         iam.PolicyStatement(
             sid="AllowCloudWatchAlarmsToUseTheKey",
             principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
             actions=_KEY_ACTIONS,
             resources=["*"],
-            conditions={
-                "StringEquals": {
-                    "aws:SourceAccount": stack.account,
-                    "kms:ViaService": f"sns.{stack.region}.amazonaws.com",
-                }
-            },
+            conditions=_key_conditions(stack, _alarms_source_arn(stack)),
         )
     )
     if not added.statement_added:
@@ -114,15 +137,7 @@ def create_alert_topic(
             principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
             actions=["sns:Publish"],
             resources=[topic.topic_arn],
-            conditions=_source_conditions(
-                stack,
-                stack.format_arn(
-                    service="cloudwatch",
-                    resource="alarm",
-                    resource_name="*",
-                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                ),
-            ),
+            conditions=_source_conditions(stack, _alarms_source_arn(stack)),
         )
     )
     for address in email_addresses:
@@ -160,7 +175,7 @@ def allow_budgets_to_publish(scope: Construct, topic: sns.ITopic, key: kms.IKey 
                 principals=[iam.ServicePrincipal(BUDGETS_PRINCIPAL)],
                 actions=_KEY_ACTIONS,
                 resources=["*"],
-                conditions=conditions,
+                conditions=_key_conditions(stack, _budgets_source_arn(stack)),
             )
         )
 

@@ -2,8 +2,9 @@
 
 from petplatform_constructs.resilience.dr_replication import (
     DR_STACK_SUFFIX,
+    DnsFailover,
     DrReplication,
     DrReplicationProps,
 )
 
-__all__ = ["DR_STACK_SUFFIX", "DrReplication", "DrReplicationProps"]
+__all__ = ["DR_STACK_SUFFIX", "DnsFailover", "DrReplication", "DrReplicationProps"]

@@ -64,10 +64,29 @@ _NAME_KEYS = (
 
 def _physical_name(properties: Mapping[str, Any]) -> str | None:
     for key in _NAME_KEYS:
-        value = properties.get(key)
-        if isinstance(value, str):
+        value = _rendered(properties.get(key))
+        if value is not None:
             return value
     return None
+
+
+def _rendered(value: object) -> str | None:
+    """A literal name, or a ``Fn::Join`` of literals and pseudo parameters rendered as
+    ``images-${AWS::AccountId}-${AWS::Region}``; ``None`` for anything else."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, Mapping) or list(value) != ["Fn::Join"]:
+        return None
+    separator, parts = value["Fn::Join"]
+    rendered: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            rendered.append(part)
+        elif isinstance(part, Mapping) and str(part.get("Ref", "")).startswith("AWS::"):
+            rendered.append(f"${{{part['Ref']}}}")
+        else:
+            return None
+    return str(separator).join(rendered)
 
 
 def stateful_manifest(templates: Mapping[str, Mapping[str, Any]]) -> Manifest:

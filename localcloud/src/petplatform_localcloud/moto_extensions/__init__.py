@@ -7,18 +7,20 @@ empty. Each model fills one such gap on top of moto's own service backends, so t
 resources are real for the data-plane APIs afterwards (items in tables, objects in buckets, users
 in pools). One module per service:
 
-* :mod:`.dynamodb` (``GlobalTable``), :mod:`.s3` (buckets, bucket policies and their
-  enforcement), :mod:`.iam` (managed policies, roles), :mod:`.cognito` (user pools, clients,
-  domains, groups), :mod:`.cloudfront`, :mod:`.custom_resources` (``Custom::*``, CDK metadata);
+* :mod:`.dynamodb` (``GlobalTable``) and :mod:`.dynamodb_pitr` (point-in-time restore),
+  :mod:`.s3` (buckets, bucket policies and their enforcement), :mod:`.iam` (managed policies,
+  roles), :mod:`.cognito` (user pools, clients, domains, groups), :mod:`.cloudfront`,
+  :mod:`.custom_resources` (``Custom::*``, CDK metadata);
 * :mod:`.secretsmanager`, :mod:`.kms`, :mod:`.awslambda` (permissions), :mod:`.messaging` (SNS,
   SQS policies), :mod:`.cloudwatch` (alarms), :mod:`.budgets`, :mod:`.wafv2`, :mod:`.backup`
-  (vaults, plans, selections, and the backup jobs moto lacks), :mod:`.acm` (certificates,
-  issued at once),
+  (vaults, plans, selections), :mod:`.backup_jobs` (the backup, copy and restore jobs moto
+  lacks, with their events) and :mod:`.backup_schedule` (plan schedules on a controlled clock),
+  :mod:`.acm` (certificates, issued at once),
   :mod:`~petplatform_localcloud.moto_extensions.apigateway` and :mod:`.apigateway_children`
   (REST APIs, complete), :mod:`.apigatewayv2` (HTTP APIs);
 * :mod:`.sqs` (FIFO names, deduplication, event source mappings run in-process, message move
   tasks) and :mod:`.events` (rules on a bus by ``Ref``, archives, schema discoverers, Lambda
-  targets run in-process);
+  and SNS targets run in-process);
 * engine fixes: :mod:`.cloudformation_failures` (a failing resource is reported and rolled back
   as CloudFormation does), :mod:`.cloudformation_change_sets` and :mod:`.cloudformation_stacks`
   (what the real ``cdk bootstrap`` / ``cdk deploy`` / ``cdk destroy`` need).
@@ -58,6 +60,7 @@ from petplatform_localcloud.moto_extensions import (
     cognito,
     custom_resources,
     dynamodb,
+    dynamodb_pitr,
     events,
     iam,
     kms,
@@ -156,6 +159,7 @@ def _patches() -> tuple[Patch, ...]:
         *events.PATCHES,
         *awslambda.PATCHES,
         *sqs.PATCHES,
+        *dynamodb_pitr.PATCHES,
     )
 
 

@@ -1,7 +1,8 @@
 """``AWS::DynamoDB::GlobalTable`` (what ``TableV2`` emits), which moto 5.2 ignores.
 
 moto skips the type, and an output that references it answers HTTP 500. Mapped here to a moto
-table with its keys, GSIs/LSIs, stream, SSE, deletion protection and the local replica's tags;
+table with its keys, GSIs/LSIs, stream, SSE, deletion protection, point-in-time recovery (see
+:mod:`.dynamodb_pitr`) and the local replica's tags;
 ``Arn``/``StreamArn``/``TableId``; updates keep the table (GSI add/remove, stream, deletion
 protection).
 
@@ -18,6 +19,7 @@ from typing import Any
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
 
+from petplatform_localcloud.moto_extensions.dynamodb_pitr import enable_pitr
 from petplatform_localcloud.moto_extensions.records import CloudFormationExtension, Json
 
 __all__ = ["EXTENSIONS", "GlobalTable"]
@@ -46,6 +48,12 @@ def _global_table_params(props: Json) -> Json:
             "PROVISIONED" if props.get("BillingMode") == "PROVISIONED" else "PAY_PER_REQUEST"
         ),
     }
+
+
+def _pitr(props: Json) -> bool:
+    replica: Json = (props.get("Replicas") or [{}])[0]
+    spec = replica.get("PointInTimeRecoverySpecification") or {}
+    return str(spec.get("PointInTimeRecoveryEnabled", False)).lower() == "true"
 
 
 def _replica_regions(props: Json, region_name: str) -> set[str]:
@@ -95,7 +103,9 @@ class GlobalTable(CloudFormationExtension):
         table: Table = dynamodb_backends[account_id][region_name].create_table(
             name=resource_name, **params
         )
-        _sync_replicas(table, cloudformation_json["Properties"], account_id, region_name)
+        props = cloudformation_json["Properties"]
+        _sync_replicas(table, props, account_id, region_name)
+        enable_pitr(dynamodb_backends[account_id][region_name], table.name, _pitr(props))
         return table
 
     @classmethod
@@ -117,6 +127,7 @@ class GlobalTable(CloudFormationExtension):
             table: Table = backend.create_table(name=new_resource_name, **params)
             backend.delete_table(name=original_resource.name)
             _sync_replicas(table, props, account_id, region_name)
+            enable_pitr(backend, table.name, _pitr(props))
             return table
         table = original_resource
         wanted = {g["IndexName"]: g for g in params["global_indexes"]}
@@ -134,6 +145,7 @@ class GlobalTable(CloudFormationExtension):
             table.set_stream_specification(streams)
         table.deletion_protection_enabled = params["deletion_protection_enabled"]
         _sync_replicas(table, props, account_id, region_name)
+        enable_pitr(backend, table.name, _pitr(props))
         return table
 
     @classmethod

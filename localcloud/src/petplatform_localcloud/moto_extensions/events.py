@@ -11,6 +11,8 @@
   event is handed to the in-process invoker registered for the function (see
   :mod:`petplatform_localcloud.event_sources`), asynchronously as EventBridge does; without one
   the event is dropped, as an unreachable target's would be.
+* SNS targets: moto drops the event. It is published to the topic (the event's JSON as the
+  message), so the topic's subscribers receive it; topic and key policies are not evaluated.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.events import models as events_models
+from moto.sns.models import sns_backends
 from moto.utilities.arns import parse_arn
 
 from petplatform_localcloud.moto_extensions.patching import Patch, replace, wrap
@@ -100,7 +103,7 @@ def _archive_create(original: Any) -> Any:
 def _lambda_targets(original: Any) -> Any:
     def send_to_targets(self: Any, original_event: Json, transform_input: bool = True) -> None:
         targets = self.targets
-        lambdas = [t for t in targets if parse_arn(t["Arn"]).service == "lambda"]
+        lambdas = [t for t in targets if parse_arn(t["Arn"]).service in ("lambda", "sns")]
         if not lambdas:
             original(self, original_event, transform_input)
             return
@@ -112,6 +115,12 @@ def _lambda_targets(original: Any) -> Any:
         if not self.event_pattern.matches_event(original_event):
             return
         for target in lambdas:
+            arn = parse_arn(target["Arn"])
+            if arn.service == "sns":
+                sns_backends[arn.account][arn.region].publish(
+                    message=json.dumps(original_event, default=str), arn=target["Arn"]
+                )
+                continue
             invoke = LAMBDA_INVOKERS.get(target["Arn"].split(":$")[0])
             if invoke is not None:
                 invoke(dict(original_event))

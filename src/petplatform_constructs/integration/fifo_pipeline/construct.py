@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
@@ -26,6 +27,7 @@ from petplatform_constructs.integration.fifo_pipeline.validation import (
     PipelinePlan,
     plan_pipeline,
 )
+from petplatform_constructs.platform.log_encryption import log_key_for
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.platform.stage import StageProfile
 
@@ -68,7 +70,8 @@ class FifoPipeline(Construct):
             its dead-letter queue (None for an existing queue without ``dead_letter_queue``).
         imported: whether the queue exists elsewhere (``existing_queue``).
         fifo: whether the queues are FIFO. max_receive_count: receives before dead-lettering.
-        consumer: the consumer ``lambda.Function``, if any; ``consumer_role`` its role.
+        consumer: the consumer ``lambda.Function``, if any; ``consumer_role`` its role,
+            ``consumer_log_group`` its log group, ``log_encryption_key`` that group's key.
         event_source_mapping_id: the consumer's event source mapping id, if any.
         outputs: CfnOutputs by attribute, with ``export_prefix``.
     """
@@ -110,6 +113,7 @@ class FifoPipeline(Construct):
         self.consumer: lambda_.Function | None = None
         self.consumer_role: iam.Role | None = None
         self.consumer_log_group: logs.LogGroup | None = None
+        self.log_encryption_key: kms.IKey | None = None
         self.event_source_mapping_id: str | None = None
         if plan.consumer is not None:
             self._add_consumer(plan, valid, profile)
@@ -181,6 +185,7 @@ class FifoPipeline(Construct):
         if props.get("name") is not None:
             naming = Naming.of(self, props.get("naming"))
             function_name = naming.name(spec.name, ResourceKind.LAMBDA_FUNCTION)
+        self.log_encryption_key = log_key_for(self, props.get("log_encryption_key"), profile)
         built = ApiFunction(
             self,
             CONSUMER_CONSTRUCT_ID,
@@ -189,6 +194,7 @@ class FifoPipeline(Construct):
             timeout=plan.consumer_timeout,
             environment={"QUEUE_URL": self.queue.queue_url},
             profile=profile,
+            log_encryption_key=self.log_encryption_key,
         )
         report = props.get("report_batch_item_failures")
         source = event_sources.SqsEventSource(

@@ -74,6 +74,10 @@ class FifoPipelineProps(TypedDict, total=False):
     consumer: FunctionSpec
     """A Lambda function consuming the queue, declared as in ServerlessApi (its ``timeout``
     defaults to 30 s here); it finds the queue URL in ``QUEUE_URL``. Default none."""
+    log_encryption_key: kms.IKey
+    """KMS key of the consumer's log group (needs ``consumer``); its policy gets a statement
+    letting CloudWatch Logs of this account and region use it. Default: in prod-like stages the
+    stack's shared log key (``PetPlatformLogKey``, rotated, retained), elsewhere none."""
     batch_size: int
     """Messages per invocation: 1-10 for FIFO, 1-10000 for standard. Default 10."""
     max_batching_window: Duration

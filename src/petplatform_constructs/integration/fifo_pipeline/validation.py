@@ -252,7 +252,7 @@ def _consumer(
     external = props.get("consumer_timeout")
     batch_size = props.get("batch_size")
     if consumer is None:
-        for prop in ("batch_size", "max_batching_window", "max_concurrency"):
+        for prop in ("batch_size", "max_batching_window", "max_concurrency", "log_encryption_key"):
             problems.check(
                 props.get(prop) is None, prop, props.get(prop), "only with a Lambda consumer"
             )

@@ -13,12 +13,21 @@ __all__ = ["dr_panels"]
 
 
 def dr_panels(
-    sources: Sequence[str], replicas: Sequence[str], vault_name: str | None
+    sources: Sequence[str],
+    replicas: Sequence[str],
+    vault_name: str | None,
+    *,
+    metrics: bool = True,
+    rtc: bool = False,
 ) -> list[Panel]:
-    """One failure and one latency panel per replicated bucket, and failed-job panels for the
-    vault (``None``: no backup)."""
+    """One failure and one latency panel per replicated bucket (S3 publishes both only with
+    replication ``metrics``), and failed-job panels for the vault (``None``: no backup).
+
+    Failed operations always alarm; latency alarms only with ``rtc``, whose 15 minutes are a
+    target S3 commits to (without RTC, replication has no time objective to alarm on)."""
     panels: list[Panel] = []
-    for index, (source, name) in enumerate(zip(sources, replicas, strict=True)):
+    pairs = zip(sources, replicas, strict=True) if metrics else iter(())
+    for index, (source, name) in enumerate(pairs):
         dims = {"SourceBucket": source, "DestinationBucket": name, "RuleId": "DrReplication"}
         failed = cloudwatch.Metric(
             namespace="AWS/S3",
@@ -58,10 +67,12 @@ def dr_panels(
                     latency,
                     900,
                     cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                    "Replication to the DR region lags more than 15 minutes.",
+                    "Replication to the DR region lags more than the 15 minutes of RTC.",
                     "Check the S3 service health of both regions and the replication "
                     "backlog (BytesPendingReplication).",
-                ),
+                )
+                if rtc
+                else None,
             )
         )
     if vault_name is not None:

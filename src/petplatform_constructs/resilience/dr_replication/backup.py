@@ -4,13 +4,15 @@ the backup role, and the rule that matches failed jobs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+import jsii
+from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from petplatform_constructs.platform.compliance import acknowledge
@@ -73,6 +75,62 @@ def _vault(
         if plan.lock_days is not None
         else None,
     )
+
+
+def _allow_key(key: kms.IKey, principal: iam.ServicePrincipal, stack: Stack) -> bool:
+    """EventBridge may use the topic's key for this account's rules and this region's topics,
+    with the conditions the SNS guide documents for services publishing to encrypted topics
+    (not ``kms:ViaService``: absent from a service principal's request, it would deny).
+    Patterns, not this rule and topic: the topic depends on its key."""
+    return key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[principal],
+            actions=["kms:Decrypt", "kms:GenerateDataKey"],
+            resources=["*"],
+            conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {
+                    "aws:SourceArn": stack.format_arn(service="events", resource="rule/*"),
+                    "kms:EncryptionContext:aws:sns:topicArn": stack.format_arn(
+                        service="sns", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME
+                    ),
+                },
+            },
+        )
+    ).statement_added
+
+
+@jsii.implements(events.IRuleTarget)
+class _TopicTarget:
+    """The failed-job rule publishing to the topic, and nothing else: unlike
+    ``targets.SnsTopic``, the topic accepts EventBridge only from this rule, and the key serves
+    EventBridge only for this account's rules and this region's topics."""
+
+    def __init__(self, topic: sns.ITopic) -> None:
+        self.topic = topic
+
+    def bind(self, rule: events.IRule, id: str | None = None) -> events.RuleTargetConfig:
+        stack, principal = Stack.of(rule), iam.ServicePrincipal("events.amazonaws.com")
+        account = {"aws:SourceAccount": stack.account}
+        published = self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[principal],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={"StringEquals": account, "ArnEquals": {"aws:SourceArn": rule.rule_arn}},
+            )
+        )
+        key = getattr(self.topic, "master_key", None)
+        keyed = key is None or _allow_key(cast(kms.IKey, key), principal, stack)
+        if not (published.statement_added and keyed):
+            Annotations.of(rule).add_warning_v2(
+                "petplatform:dr-imported-topic",
+                "job_failure_topic (or its key) is imported, so its policy cannot be changed "
+                "here: allow events.amazonaws.com sns:Publish (aws:SourceArn = this rule) and, "
+                "for an encrypted topic, kms:Decrypt and kms:GenerateDataKey, or failed-job "
+                "events are dropped.",
+            )
+        return events.RuleTargetConfig(arn=self.topic.topic_arn)
 
 
 def build_backup(
@@ -160,11 +218,6 @@ def build_backup(
             allow_restores=False,
         )
     topic = props.get("job_failure_topic")
-    key = getattr(topic, "master_key", None)
-    if key is not None:  # EventBridge must be able to publish to an encrypted topic
-        key.grant(
-            iam.ServicePrincipal("events.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey"
-        )
     failures = events.Rule(
         owner,
         "BackupFailures",
@@ -174,6 +227,6 @@ def build_backup(
             detail_type=["Backup Job State Change", "Copy Job State Change"],
             detail={"state": ["FAILED", "ABORTED", "EXPIRED"]},
         ),
-        targets=[targets.SnsTopic(topic)] if topic is not None else None,
+        targets=[cast(events.IRuleTarget, _TopicTarget(topic))] if topic is not None else None,
     )
     return BackupParts(vault, dr_vault, backup_plan, role, failures)

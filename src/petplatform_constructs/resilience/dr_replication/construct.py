@@ -8,6 +8,8 @@
 * AWS Backup: a KMS-encrypted vault in each region, and a daily plan (continuous backup for
   point-in-time restore, 30-day retention by default) that copies every recovery point to the
   DR vault; selections by resource and by tag.
+* Route 53 (optional): failover records between the two regions, optionally behind latency
+  records, each record in the stack of the region it points to.
 
 Names are deterministic (the naming strategy), so the primary stack refers to the DR side by
 name and needs no cross-region reference; the primary stack depends on the DR stack, which
@@ -26,10 +28,9 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 from typing_extensions import Unpack
 
-from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.exports import add_exports
 from petplatform_constructs.core.iam import wildcard_findings
-from petplatform_constructs.core.props import check_props
+from petplatform_constructs.core.props import receive
 from petplatform_constructs.core.watch import Watcher, WatchPlan
 from petplatform_constructs.platform.compliance import acknowledge_after_resolution
 from petplatform_constructs.platform.naming import Naming
@@ -42,6 +43,7 @@ from petplatform_constructs.resilience.dr_replication.backup import (
     build_backup,
 )
 from petplatform_constructs.resilience.dr_replication.props import DrReplicationProps
+from petplatform_constructs.resilience.dr_replication.routing import RoutingParts, build_routing
 from petplatform_constructs.resilience.dr_replication.validation import (
     DrPlan,
     plan_dr,
@@ -66,7 +68,10 @@ class DrReplication(Construct):
     Construct ids (a public contract): in this construct ``ReplicationRole``, ``BackupVaultKey``,
     ``BackupVault``, ``BackupPlan``, ``BackupRole``, ``BackupFailures``; in the DR stack, under
     a scope named like this construct, ``ReplicaAccessLogs``, ``Replica{n}`` (one per bucket, in
-    order), ``DrBackupVaultKey`` and ``DrBackupVault``.
+    order), ``DrBackupVaultKey`` and ``DrBackupVault``. With ``dns_failover``:
+    ``FailoverPrimary`` (and its ``FailoverPrimaryHealthCheck``) here, ``FailoverSecondary`` in
+    the DR scope; with latency, ``FailoverPrimary{Region}``/``FailoverSecondary{Region}`` per
+    pair (``UsWest2``) in the stack of each endpoint, and ``Latency{Region}`` here.
 
     Args:
         scope: parent construct, in the primary stack (which needs an explicit region).
@@ -79,8 +84,8 @@ class DrReplication(Construct):
 
     def __init__(self, scope: Construct, id: str, **props: Unpack[DrReplicationProps]) -> None:
         super().__init__(scope, id)
-        problems = Problems(f"{type(self).__name__} {self.node.path}")
-        rejected = check_props(problems, DrReplicationProps, props)
+        received = receive(f"{type(self).__name__} {self.node.path}", DrReplicationProps, props)
+        problems, rejected = received.problems, set(received.rejected)
         dr_stack = props.get("dr_stack") if "dr_stack" not in rejected else None
         plan = plan_dr(self, problems, props, rejected, dr_stack)
         base = props.get("name") or id.lower()
@@ -116,6 +121,8 @@ class DrReplication(Construct):
         """The physical name of each replica bucket."""
         self.replication_role: iam.Role | None = None
         """The S3 replication role (with ``buckets``), else None."""
+        self._rtc = bool(props.get("replication_time_control", False))
+        self._replication_metrics = self._rtc or props.get("replication_metrics") is not False
         if plan.buckets:
             self._replicate_buckets(plan, base, props)
 
@@ -126,6 +133,14 @@ class DrReplication(Construct):
         """The EventBridge rule matching failed backup and copy jobs (with ``backup``)."""
         if props.get("backup", True):
             self._backup(plan, base, naming, props)
+        self.routing: RoutingParts | None = None
+        """The Route 53 failover (and latency) records and health checks (``dns_failover``)."""
+        routing = props.get("dns_failover")
+        if routing is not None:
+            self.routing = build_routing(
+                self, self._dr_scope, routing, primary_region=plan.primary_region,
+                dr_region=plan.dr_region,
+            )  # fmt: skip
         self._add_outputs(plan, props)
 
     # -- DR stack ---------------------------------------------------------------------------------
@@ -159,7 +174,7 @@ class DrReplication(Construct):
         )
         self.replication_role = role
         replicate_deletes = props.get("replicate_deletes", True)
-        rtc = bool(props.get("replication_time_control", False))
+        rtc, metrics = self._rtc, self._replication_metrics
         object_statements: list[iam.PolicyStatement] = []
         for index, source in enumerate(plan.buckets):
             replica = SecureBucket(
@@ -219,13 +234,16 @@ class DrReplication(Construct):
                             )
                             if rtc
                             else None,
+                            # Replication metrics need no RTC; RTC adds the 15-minute events.
                             metrics=s3.CfnBucket.MetricsProperty(
                                 status="Enabled",
                                 event_threshold=s3.CfnBucket.ReplicationTimeValueProperty(
                                     minutes=15
-                                ),
+                                )
+                                if rtc
+                                else None,
                             )
-                            if rtc
+                            if metrics
                             else None,
                         ),
                     )
@@ -299,6 +317,8 @@ class DrReplication(Construct):
             [b.bucket_name for b in self.source_buckets],
             self.replica_bucket_names,
             self.backup_vault.backup_vault_name if self.backup_vault is not None else None,
+            metrics=self._replication_metrics,
+            rtc=self._rtc,
         )
         if panels:
             watcher.add_plan(self, WatchPlan("DrReplication", "Disaster recovery", panels))

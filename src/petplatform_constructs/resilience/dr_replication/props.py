@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TypedDict
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb  # noqa: F401 (see below)
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3  # noqa: F401
 from aws_cdk import aws_sns as sns
 
@@ -21,7 +23,34 @@ from petplatform_constructs.core.resources import (  # noqa: F401
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.platform.stage import StageProfile
 
-__all__ = ["DrReplicationProps"]
+__all__ = ["DnsFailover", "DrReplicationProps"]
+
+
+@dataclass(frozen=True)
+class DnsFailover:
+    """Route 53 routing between the primary region and the DR region (``dns_failover``).
+
+    ``record_name`` fails over from ``primary`` (health-checked) to ``secondary``; with
+    ``latency``, it first routes each client to the closer healthy region. Both targets are alias
+    targets (A records: a load balancer, an API Gateway domain, CloudFront) or both domain names
+    (CNAME records, so not at the zone apex).
+    """
+
+    zone: route53.IHostedZone
+    """The public hosted zone, imported with its name and id
+    (``HostedZone.from_hosted_zone_attributes``): records go in both regions' stacks."""
+    record_name: str
+    """The name clients resolve, e.g. ``"api"`` or ``"api.example.com"``."""
+    primary: route53.RecordTarget | str
+    """The endpoint in the primary region: ``RecordTarget.from_alias(...)`` or a domain name."""
+    secondary: route53.RecordTarget | str
+    """The standby endpoint in the DR region, created in the DR stack (or a domain name)."""
+    health_check_path: str = "/health"
+    """Path the HTTPS (port 443) health check requests on each health-checked endpoint's own
+    DNS name. Default ``"/health"``."""
+    latency: bool = False
+    """Latency records per region in front of one failover pair per region (both regions
+    serve, each fails over to the other). Default False: the DR region is a standby."""
 
 
 class DrReplicationProps(TypedDict, total=False):
@@ -52,9 +81,12 @@ class DrReplicationProps(TypedDict, total=False):
     replicate_deletes: bool
     """Replicate delete markers, so a delete in the primary hides the object in the replica too.
     Default True."""
+    replication_metrics: bool
+    """S3 Replication metrics (failed operations, latency, pending bytes and operations, billed
+    as CloudWatch custom metrics), which the failed-replication alarm reads. Default True."""
     replication_time_control: bool
-    """S3 Replication Time Control: 99.99 % of objects within 15 minutes, with replication
-    metrics. Default False."""
+    """S3 Replication Time Control: 99.99 % of objects within 15 minutes (needs
+    ``replication_metrics``), and a latency alarm at 15 minutes. Default False."""
     backup: bool
     """Create the AWS Backup vaults, plan and selections. Default True."""
     backup_schedule: str
@@ -80,5 +112,8 @@ class DrReplicationProps(TypedDict, total=False):
     rto: Duration
     """Recovery time objective, recorded as an output (meeting it is a deploy-time drill).
     Default 1 hour."""
+    dns_failover: DnsFailover
+    """Route 53 failover records (and latency records) between the primary and the DR region,
+    for multi-region production. Default: none."""
     export_prefix: str
     """Export ``{prefix}-BackupVaultArn`` and ``{prefix}-BackupPlanId``. Default: no exports."""

@@ -8,14 +8,17 @@ from typing import cast
 
 from aws_cdk import Duration, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
 from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.existing import describe
-from petplatform_constructs.core.exports import check_export_prefix
+from petplatform_constructs.core.props import check_fields
 from petplatform_constructs.core.resources import as_bucket, as_table
-from petplatform_constructs.resilience.dr_replication.props import DrReplicationProps
+from petplatform_constructs.core.rules import check_domain_name
+from petplatform_constructs.resilience.dr_replication.props import DnsFailover, DrReplicationProps
+from petplatform_constructs.resilience.dr_replication.routing import fqdn
 
 __all__ = ["AWS_REGIONS", "DEFAULT_SCHEDULE", "MAX_CONTINUOUS_DAYS", "DrPlan", "plan_dr"]
 
@@ -144,6 +147,12 @@ def plan_dr(
             "a versioned bucket (versioned=True): S3 replicates only from versioned buckets",
         ):
             buckets.append(source)
+    if props.get("replication_time_control") and props.get("replication_metrics") is False:
+        problems.add(
+            "replication_metrics",
+            False,
+            "True (or unset) with replication_time_control: S3 RTC requires replication metrics",
+        )
     retention = _days(problems, "retention", props.get("retention"), 30)
     copy_retention = _days(problems, "copy_retention", props.get("copy_retention"), retention)
     problems.check(
@@ -170,8 +179,9 @@ def plan_dr(
             f"{lock_days} days",
             f"at most the retention ({retention} days), or recovery points could never expire",
         )
-    with problems.collecting():
-        check_export_prefix(problems.owner, props.get("export_prefix"))
+    routing = props.get("dns_failover") if "dns_failover" not in rejected else None
+    if routing is not None:
+        _check_routing(problems, routing)
     if problems:
         return None
     assert dr_region is not None
@@ -184,3 +194,63 @@ def plan_dr(
         copy_retention_days=copy_retention,
         lock_days=lock_days,
     )
+
+
+def _check_routing(problems: Problems, routing: DnsFailover) -> None:
+    prop = "dns_failover"
+    wrong = check_fields(problems, prop, routing)
+    zone_name: str | None = None
+    if "zone" not in wrong:
+        try:
+            zone_name = routing.zone.zone_name
+        except Exception:  # jsii: an imported zone without its name
+            zone_name = None
+        problems.check(
+            zone_name is not None and not Token.is_unresolved(routing.zone.hosted_zone_id),
+            f"{prop}.zone",
+            describe(routing.zone),
+            "a hosted zone with a literal id and name (HostedZone.from_hosted_zone_attributes): "
+            "the DR stack's records are in another region and refer to the zone by id",
+        )
+    full: str | None = None
+    if zone_name is not None and "record_name" not in wrong:
+        full = fqdn(routing)
+        check_domain_name(problems, f"{prop}.record_name", full)
+    kinds = set()
+    for side in ("primary", "secondary"):
+        target = getattr(routing, side)
+        if side in wrong:
+            continue
+        if isinstance(target, str):
+            kinds.add("a domain name")
+            check_domain_name(problems, f"{prop}.{side}", target)
+            problems.check(
+                full is None or full.rstrip(".") != (zone_name or "").rstrip("."),
+                f"{prop}.{side}",
+                target,
+                "an alias target at the zone apex: a domain name makes a CNAME record, which "
+                "Route 53 does not allow at the apex",
+            )
+        elif problems.check(
+            cast(route53.RecordTarget, target).alias_target is not None,
+            f"{prop}.{side}",
+            describe(target),
+            "an alias target (RecordTarget.from_alias(...)) or a domain name: the health check "
+            "needs the endpoint's DNS name",
+        ):
+            kinds.add("an alias target")
+    problems.check(
+        len(kinds) <= 1,
+        f"{prop}.secondary",
+        describe(routing.secondary),
+        f"the same kind of target as primary ({', '.join(sorted(kinds))} were mixed): failover "
+        "records of one name must be of one record type",
+    )
+    if "health_check_path" not in wrong:
+        path = routing.health_check_path
+        problems.check(
+            path.startswith("/") and len(path) <= 255 and " " not in path,
+            f"{prop}.health_check_path",
+            path,
+            "a path starting with '/', at most 255 characters, without spaces",
+        )

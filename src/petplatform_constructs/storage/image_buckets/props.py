@@ -31,10 +31,12 @@ class ImageBucketsProps(BucketSettings, BucketServing, total=False):
     """
 
     image_name: str | None
-    """Short name of the image bucket, through the naming strategy. Default ``"images"``;
-    ``None``: a CloudFormation-generated (globally unique) name."""
+    """Short name of the image bucket, through the naming strategy and suffixed with
+    ``-{account}-{region}`` (as SecureBucket's ``name``). Default ``"images"``; ``None``: a
+    CloudFormation-generated (globally unique) name."""
     image_bucket_name: str
-    """Literal physical name of the image bucket; excludes ``image_name``. Default none."""
+    """Literal physical name of the image bucket, used exactly; excludes ``image_name``.
+    Default none."""
     upload_name: str | None
     """Like ``image_name``, for the upload bucket. Default ``"uploads"``."""
     upload_bucket_name: str

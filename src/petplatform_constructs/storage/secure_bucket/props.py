@@ -148,10 +148,12 @@ class SecureBucketProps(BucketSettings, BucketServing, total=False):
     """Every prop of :class:`~petplatform_constructs.SecureBucket`. All optional."""
 
     name: str
-    """Short name, through the naming strategy in scope (``ResourceKind.S3_BUCKET``). Default:
-    a CloudFormation-generated name (recommended: bucket names are global)."""
+    """Short name, through the naming strategy in scope (``ResourceKind.S3_BUCKET``), then
+    ``-{account}-{region}`` of the stack appended: bucket names are global, and a bare short
+    name is almost surely taken. Default: a CloudFormation-generated name."""
     bucket_name: str
-    """Literal physical name, validated against S3's rules; excludes ``name``. Default none."""
+    """Literal physical name, used exactly (no suffix), validated against S3's rules; excludes
+    ``name``. Default none."""
     versioned: bool
     """Versioning. Default: the stage profile's ``bucket_versioning`` (on in prod-like stages)."""
     cors: CorsPolicy | Sequence[CorsPolicy]

@@ -104,6 +104,7 @@ def plan_bucket(
         literal=props.get("bucket_name"),
         literal_prop="bucket_name",
         strategy=lambda: Naming.of(scope, props.get("naming")),
+        account_region_suffix=True,
     )
     _check_exposure(problems, props)
     log_bucket, log_prefix = _access_logs(problems, props)
