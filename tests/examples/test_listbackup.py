@@ -533,9 +533,13 @@ def test_user_pool_clients_groups_and_exports(lb: Lb) -> None:
 def test_api_keys_secret_with_the_core_key(lb: Lb) -> None:
     secret = lb.one("core", "AWS::SecretsManager::Secret")
     assert secret["Name"] == f"listbackup/{lb.stage}/api-keys"
-    (key_id,) = lb.of_type("core", "AWS::KMS::Key")
+    (key_id,) = [
+        k for k, v in lb.of_type("core", "AWS::KMS::Key").items()
+        if v["Properties"]["Description"] == "ListBackup secrets"
+    ]  # fmt: skip
     assert secret["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
-    assert lb.one("core", "AWS::KMS::Key")["EnableKeyRotation"] is True
+    key = lb.of_type("core", "AWS::KMS::Key")[key_id]["Properties"]
+    assert key["EnableKeyRotation"] is True
     (read,) = [s for s in lb.statements("core") if "secretsmanager:GetSecretValue" in _actions(s)]
     (secret_id,) = lb.of_type("core", "AWS::SecretsManager::Secret")
     assert read["Resource"] == {"Ref": secret_id}
@@ -670,12 +674,18 @@ def test_routes_of_auth_users_and_accounts_are_lambda_proxies(lb: Lb) -> None:
 
 @pytest.mark.checklist("002#61", "002#62", "002#29")
 def test_data_bucket_replicates_to_a_versioned_bucket_in_us_east_1(lb: Lb) -> None:
-    replica = lb.bucket("data-replica-0", service="dr")
+    (replica,) = [
+        b["Properties"]
+        for b in lb.of_type("dr", "AWS::S3::Bucket").values()
+        if "data-replica" in _text(b["Properties"].get("BucketName"))
+    ]
     assert replica["VersioningConfiguration"] == {"Status": "Enabled"}
     replication = lb.bucket("data")["ReplicationConfiguration"]
     (rule,) = replication["Rules"]
     assert rule["Status"] == "Enabled"
-    assert f":s3:::listbackup-data-replica-0-{lb.stage}" in _text(rule["Destination"]["Bucket"])
+    replica_name = f"listbackup-data-replica-0-{lb.stage}-123456789012-us-east-1"
+    assert replica["BucketName"] == replica_name  # unique: named with account and region
+    assert f":s3:::{replica_name}" in _text(rule["Destination"]["Bucket"])
     roles = lb.of_type("infrastructure-s3", "AWS::IAM::Role").values()
     assert any("s3.amazonaws.com" in _text(r["Properties"]["AssumeRolePolicyDocument"])
                for r in roles)  # fmt: skip

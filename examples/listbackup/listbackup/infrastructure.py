@@ -159,13 +159,15 @@ class S3Stack(ServiceStack):
 
     def __init__(self, scope: Construct, config: ListBackupConfig, *, dr_stack: Stack) -> None:
         super().__init__(scope, "infrastructure-s3", config, description="S3 buckets")
-        self.access_logs = SecureBucket(self, "AccessLogs", name="access-logs",
-                                        access_log_destination=True)  # fmt: skip
+        # The seed's literal names (002#23): global, so change them if they are taken.
+        stage = config.stage
+        self.access_logs = SecureBucket(self, "AccessLogs", access_log_destination=True,
+                                        bucket_name=f"listbackup-access-logs-{stage}")  # fmt: skip
         logged = {"server_access_logs_bucket": self.access_logs}
         self.data = SecureBucket(
             self,
             "Data",
-            name="data",
+            bucket_name=f"listbackup-data-{stage}",
             versioned=True,
             lifecycle_rules=[
                 BucketLifecycleRule(
@@ -177,12 +179,12 @@ class S3Stack(ServiceStack):
             ],
             **logged,  # type: ignore[arg-type]
         )
-        self.assets = SecureBucket(self, "Assets", name="assets", versioned=True,
+        self.assets = SecureBucket(self, "Assets", bucket_name=f"listbackup-assets-{stage}", versioned=True,
                                    cdn=True, **logged)  # type: ignore[arg-type]  # fmt: skip
         self.exports = SecureBucket(
             self,
             "Exports",
-            name="exports",
+            bucket_name=f"listbackup-exports-{stage}",
             lifecycle_rules=[
                 BucketLifecycleRule(
                     rule_id="temporary", expiration_days=7, abort_incomplete_multipart_days=1

@@ -161,7 +161,7 @@ def sync_job(s: Scenario) -> str:
 
 
 def replicated(s: Scenario) -> str:
-    replica = f"listbackup-data-replica-0-{STAGE}"
+    replica = f"listbackup-data-replica-0-{STAGE}-{DEFAULT_ACCOUNT}-{DR_REGION}"
     east = s.cloud.client("s3", region=DR_REGION)
     for _ in range(50):
         try:
