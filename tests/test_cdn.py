@@ -22,6 +22,7 @@ from storage_support import JsonDict, bare_stack, cases, certificate, logical_id
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/6666-7777"
 WEB_ACL_ARN = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/8888"
 SECURITY_HEADERS_POLICY_ID = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+DEFAULT_CERT_REASON = "Test assets only, no custom domain; viewers reach it over TLS 1.2."
 
 
 # -- builders ------------------------------------------------------------------------------------
@@ -47,7 +48,7 @@ def build(stack: Stack) -> None:
         response_headers_policy=cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS,
     )
     plain = SecureBucket(stack, "Plain", server_access_logs_bucket=logs)
-    Cdn(stack, "PlainCdn", bucket=plain.bucket)
+    Cdn(stack, "PlainCdn", bucket=plain.bucket, default_certificate_reason=DEFAULT_CERT_REASON)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +130,16 @@ def test_defaults_https_get_head_options_security_headers(dev: SynthResult) -> N
     assert "Aliases" not in config
     assert "Restrictions" not in config
     assert "WebACLId" not in config
-    assert "Logging" not in config
+    # Access logs are on by default, to a bucket of the Cdn's own (standard logging).
+    assert config["Logging"] == {
+        "Bucket": {
+            "Fn::GetAtt": [
+                logical_id(dev, "PlainCdn/AccessLogsBucket/Resource"),
+                "RegionalDomainName",
+            ]
+        },
+        "Prefix": "cloudfront/",
+    }
 
 
 def test_custom_domain_enforces_tls_1_2_with_sni(dev: SynthResult) -> None:
@@ -232,7 +242,8 @@ def test_attributes_grants_and_metrics() -> None:
     cdn = Cdn(stack, "Cdn", bucket=bucket, export_prefix="PetTest-Cdn")
     assert cdn.bucket is bucket
     assert cdn.default_certificate is True
-    assert cdn.access_logs is None and cdn.cache_policy is None
+    assert cdn.access_logs is None and cdn.cache_policy is None  # no v2 delivery
+    assert cdn.log_bucket is not None and cdn.web_acl is None
     assert list(cdn.outputs) == ["DistributionId"]
     assert stack.resolve(cdn.distribution_id) == stack.resolve(cdn.distribution.distribution_id)
     assert cdn.metric_requests().metric_name == "Requests"

@@ -105,7 +105,13 @@ def build_full(stack: Stack) -> None:
         cdn_web_acl_arn=WEB_ACL_ARN,
         export_prefix="PetTest-Cdn",
     )
-    SecureBucket(stack, "CdnDefault", cdn=True)
+    SecureBucket(
+        stack,
+        "CdnDefault",
+        cdn=CdnOptions(
+            default_certificate_reason="Test distribution with no domain; never serves users."
+        ),
+    )
     SecureBucket(
         stack,
         "Imported",
@@ -366,8 +372,9 @@ def test_explicit_removal_policy_beats_the_profile(full_dev: SynthResult) -> Non
         }
         not in kept["Properties"]["Tags"]
     )
-    # Logs, Data, Public, Cdn, CdnDefault auto-delete in dev; Kept does not.
-    full_dev.template("Test").resource_count_is("Custom::S3AutoDeleteObjects", 5)
+    # Logs, Data, Public, Cdn, CdnDefault and its CDN's log bucket auto-delete in dev; Kept
+    # does not.
+    full_dev.template("Test").resource_count_is("Custom::S3AutoDeleteObjects", 6)
 
 
 @pytest.mark.checklist("000#60")
@@ -565,8 +572,8 @@ def test_cloudfront_resources_keep_their_logical_ids(full_dev: SynthResult) -> N
 
 def test_import_mode_creates_nothing_but_exports(full_dev: SynthResult) -> None:
     template = full_dev.template("Test")
-    # Logs, Data, Kept, Public, Cdn, CdnDefault: nothing for Imported.
-    template.resource_count_is("AWS::S3::Bucket", 6)
+    # Logs, Data, Kept, Public, Cdn, CdnDefault (and its CDN's log bucket): nothing for Imported.
+    template.resource_count_is("AWS::S3::Bucket", 7)
     template.has_output(
         "*", {"Value": "external-bucket", "Export": {"Name": "PetTest-External-BucketName"}}
     )
@@ -668,13 +675,42 @@ def test_a_secure_bucket_is_accepted_as_the_log_bucket() -> None:
 
 
 @pytest.mark.parametrize("region", ["eu-west-1", None])
-def test_cdn_logs_are_skipped_outside_us_east_1(region: str | None) -> None:
+def test_outside_us_east_1_the_cdn_logs_to_a_bucket_of_its_own(region: str | None) -> None:
+    """The shared log bucket has ACLs disabled, and standard logging v2 needs us-east-1."""
     stack = bare_stack(region)
     logs = SecureBucket(stack, "Logs", access_log_destination=True)
     cdn = SecureBucket(stack, "Cdn", cdn=True, server_access_logs_bucket=logs.bucket)
-    assert cdn.distribution is not None
-    assert cdn.cdn_access_logs is None
-    assert cdn.node.try_find_child("CdnAccessLogs") is None
+    assert cdn.cdn is not None and cdn.cdn_access_logs is None
+    assert cdn.cdn.log_bucket is not None and cdn.cdn.log_bucket is not logs.bucket
+    assert cdn.cdn.node.try_find_child("AccessLogsBucket") is not None
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", None])
+def test_a_cloudfront_log_destination_takes_the_cdns_standard_logs(region: str | None) -> None:
+    stack = bare_stack(region)
+    logs = SecureBucket(stack, "Logs", access_log_destination=True, cloudfront_log_destination=True)
+    cdn = SecureBucket(stack, "Cdn", cdn=True, server_access_logs_bucket=logs.bucket)
+    assert cdn.cdn is not None and cdn.cdn.log_bucket is logs.bucket
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::S3::Bucket", 2)
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {"OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}},
+    )
+    template.has_resource_properties(
+        "AWS::CloudFront::Distribution",
+        {
+            "DistributionConfig": Match.object_like(
+                {"Logging": Match.object_like({"Prefix": "cloudfront/"})}
+            )
+        },
+    )
+
+
+def test_a_cloudfront_log_destination_is_an_access_log_destination() -> None:
+    stack = bare_stack()
+    with pytest.raises(PropError, match=r"cloudfront_log_destination=True; needs access_log_dest"):
+        SecureBucket(stack, "Logs", cloudfront_log_destination=True)
 
 
 def test_metric_helpers() -> None:

@@ -230,6 +230,7 @@ def test_tables_retained_in_prod_like_and_deletable_in_dev(result: SynthResult, 
 
 @pytest.mark.checklist("000#23", "000#60")
 def test_image_upload_and_access_log_buckets(result: SynthResult, stage: str) -> None:
+    # images, uploads, and the access logs of both and of the images' CDN
     result.template(_stack(result, stage, "S3")).resource_count_is("AWS::S3::Bucket", 3)
     for role in ("Images", "Uploads"):
         props = _bucket(result, stage, role)["Properties"]
@@ -249,6 +250,20 @@ def test_images_private_behind_cloudfront_oac_by_default(result: SynthResult, st
     )
     block = _bucket(result, stage, "Images")["Properties"]["PublicAccessBlockConfiguration"]
     assert set(block.values()) == {True}
+    # CDN access logs always on: these stacks are region-agnostic, so standard logging into
+    # the access-log bucket, whose ACLs are enabled for it (objects still owned by the owner)
+    (config,) = [
+        r["Properties"]["DistributionConfig"]
+        for r in result.template_json(_stack(result, stage, "S3"))["Resources"].values()
+        if r["Type"] == "AWS::CloudFront::Distribution"
+    ]
+    assert config["Logging"]["Bucket"]["Fn::GetAtt"][0].startswith("StorageAccessLogsBucket")
+    assert config["Logging"]["Prefix"] == "cloudfront/"
+    log_bucket = _bucket(result, stage, "AccessLogs")["Properties"]
+    assert log_bucket["OwnershipControls"] == {
+        "Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]
+    }
+    assert set(log_bucket["PublicAccessBlockConfiguration"].values()) == {True}
     statements = _bucket_policy_statements(result, stage, "Images")
     assert not [s for s in statements if s["Effect"] == "Allow" and s.get("Principal") == "*"]
 
@@ -693,9 +708,10 @@ def test_variant_is_clean_too(variant: SynthResult) -> None:
 
 
 def test_only_the_documented_synth_warnings(result: SynthResult, stage: str) -> None:
-    """CDK annotations are read from the assembly; the warnings left are documented: the
-    stacks are region-agnostic, and CloudFront log delivery can only be created in us-east-1;
-    and, in prod-like stages, MFA is not required, with the seed's reason."""
+    """CDK annotations are read from the assembly; the warnings left are documented: in
+    prod-like stages, MFA is not required, with the seed's reason. The images' CDN logs to a
+    bucket of its own from these region-agnostic stacks, and its default certificate is
+    accepted with a reason, so neither warns."""
     warnings = [
         (path, entry["data"])
         for metadata in result.outdir.glob("*.metadata.json")
@@ -705,14 +721,13 @@ def test_only_the_documented_synth_warnings(result: SynthResult, stage: str) -> 
     ]
     paths = sorted(path.split("/", 2)[2] for path, _ in warnings)
     by_path = {path.split("/", 2)[2]: data for path, data in warnings}
-    assert "CloudFront log delivery can only be created in us-east-1" in by_path["Storage/Images"]
     if stage == "dev":
-        assert paths == ["Storage/Images"]
+        assert paths == []
         return
     assert "MFA is not required in a prod-like stage" in by_path["Auth/UserPool"]
     assert "consumer marketplace" in by_path["Auth/UserPool"]
     # no alarm_email by default: each stack's alert topic says that nobody receives it
-    assert paths == ["Auth/UserPool", *["Monitoring"] * 3, "Storage/Images"]
+    assert paths == ["Auth/UserPool", *["Monitoring"] * 3]
     assert "alert topic has no subscriber" in by_path["Monitoring"]
 
 

@@ -1,6 +1,6 @@
 """Cdn across regions on the local cloud: the us-east-1 edge stack (certificate, CLOUDFRONT web
 ACL) and a us-west-2 distribution wired to it by cross-region references, with its Route 53
-alias records. One deployment for the module."""
+alias records; and a us-east-1 Cdn with its own web ACL. One deployment for the module."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ pytest.importorskip("moto", reason="needs the `local` extra (moto[server], boto3
 
 from aws_cdk import Environment, Stack
 from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_s3 as s3
 
 from petplatform_constructs import Cdn, CdnEdge, configure_platform
 from petplatform_constructs.testing import SynthCache, SynthResult, make_app, synth
@@ -31,6 +32,11 @@ def _build(zone_id: str) -> SynthResult:
         cross_region_references=True,
     )  # fmt: skip
     edge = CdnEdge(edge_stack, "Edge", domain_names=[DOMAIN])
+    # A Cdn in the us-east-1 stack makes its own CLOUDFRONT web ACL (waf=True).
+    Cdn(
+        edge_stack, "SiteCdn", bucket=s3.Bucket(edge_stack, "Site"), waf=True,
+        default_certificate_reason="Local-cloud test distribution; never serves viewers.",
+    )  # fmt: skip
     stack = Stack(
         app, "CdnLocalApi", env=Environment(account=ACCOUNT, region="us-west-2"),
         cross_region_references=True,
@@ -96,3 +102,42 @@ def test_the_alias_records_exist(cloud: LocalCloud, zone_id: str, report: Deploy
     records = cloud.client("route53").list_resource_record_sets(HostedZoneId=zone_id)
     types = {r["Type"] for r in records["ResourceRecordSets"] if r["Name"] == DOMAIN + "."}
     assert {"A", "AAAA"} <= types
+
+
+def test_the_cdns_own_log_bucket_accepts_standard_logs(
+    cloud: LocalCloud, report: DeployReport
+) -> None:
+    """Outside us-east-1 the Cdn logs with standard logging into a bucket it creates, with
+    ACLs enabled for CloudFront (distributions are stack records only on the local cloud)."""
+    resources = cloud.client("cloudformation", region="us-west-2").list_stack_resources(
+        StackName="CdnLocalApi"
+    )["StackResourceSummaries"]
+    (bucket,) = [
+        r["PhysicalResourceId"]
+        for r in resources
+        if r["LogicalResourceId"].startswith("ApiCdnAccessLogsBucket")
+        and r["ResourceType"] == "AWS::S3::Bucket"
+    ]
+    s3 = cloud.client("s3", region="us-west-2")
+    controls = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]
+    assert controls["Rules"] == [{"ObjectOwnership": "BucketOwnerPreferred"}]
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
+
+
+def test_a_us_east_1_cdn_deploys_its_own_cloudfront_web_acl(
+    cloud: LocalCloud, report: DeployReport
+) -> None:
+    resources = cloud.client("cloudformation", region="us-east-1").list_stack_resources(
+        StackName="CdnLocalEdge"
+    )["StackResourceSummaries"]
+    acls = {
+        r["LogicalResourceId"].split("WebAcl")[0]: r["ResourceStatus"]
+        for r in resources
+        if r["ResourceType"] == "AWS::WAFv2::WebACL"
+    }
+    assert acls == {"Edge": "CREATE_COMPLETE", "SiteCdn": "CREATE_COMPLETE"}

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from aws_cdk import Duration
     from aws_cdk import aws_apigateway as apigateway
     from aws_cdk import aws_apigatewayv2 as apigatewayv2
+    from aws_cdk import aws_cloudfront as cloudfront
     from aws_cdk import aws_dynamodb as dynamodb
     from aws_cdk import aws_lambda as lambda_
     from aws_cdk import aws_sqs as sqs
@@ -104,12 +105,15 @@ class WatchPlan:
         title: the dashboard section heading.
         panels: graphs, in order.
         note: an optional line of markdown under the heading.
+        region: the one region the metrics live in (CloudFront's: us-east-1), when it is not
+            the stack's own. A pack elsewhere graphs them but cannot alarm on them.
     """
 
     kind: str
     title: str
     panels: Sequence[Panel]
     note: str | None = None
+    region: str | None = None
 
     @property
     def alarm_rules(self) -> list[AlarmRule]:
@@ -175,6 +179,10 @@ class Watcher(Protocol):
 
     def watch_http_api(
         self, api: apigatewayv2.IHttpApi, *, stage_name: str | None = ...
+    ) -> list[cloudwatch.Alarm]: ...
+
+    def watch_distribution(
+        self, distribution: cloudfront.IDistribution
     ) -> list[cloudwatch.Alarm]: ...
 
     def add_plan(

@@ -183,6 +183,7 @@ class AlarmThresholds:
         queue_oldest_message_age_seconds: SQS ``ApproximateAgeOfOldestMessage``. Default 300.
         dlq_messages: visible messages in a dead-letter queue. Default 1 (any message).
         access_denied_events: CloudTrail access-denied events. Default 1.
+        distribution_5xx_error_rate_percent: CloudFront ``5xxErrorRate``. Default 5.
     """
 
     table_throttle_events: int = 1
@@ -196,6 +197,7 @@ class AlarmThresholds:
     queue_oldest_message_age_seconds: int = 300
     dlq_messages: int = 1
     access_denied_events: int = 1
+    distribution_5xx_error_rate_percent: float = 5
 
     def check(self, problems: Problems, prop: str = "thresholds") -> bool:
         """Record every threshold that could never make sense; return whether all are valid."""

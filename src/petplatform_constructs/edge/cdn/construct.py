@@ -3,15 +3,14 @@ or both.
 
 The bucket keeps all four Block Public Access flags: its policy allows only
 ``cloudfront.amazonaws.com`` with this distribution's ``AWS:SourceArn`` (and a KMS key in the
-same stack gets the matching decrypt grant). Access logs use CloudFront standard logging v2
-(CloudWatch vended logs), the only kind that works with ACL-free buckets.
+same stack gets the matching decrypt grant). Access logs are always on, unless turned off with a
+reason: standard logging v2 (CloudWatch vended logs) into an existing bucket, or standard
+logging into a log bucket the Cdn creates (see :mod:`.access_logs`).
 """
 
 from __future__ import annotations
 
-from typing import cast
-
-from aws_cdk import CfnOutput, Duration, Fn, Names, Stack
+from aws_cdk import CfnOutput, Duration, Fn
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -20,6 +19,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct, IConstruct
 from typing_extensions import Unpack
 
@@ -27,24 +27,25 @@ from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.existing import describe
 from petplatform_constructs.core.exports import add_exports
 from petplatform_constructs.core.resources import BucketLike, as_bucket
-from petplatform_constructs.edge.cdn.api_origin import api_behavior, api_cached_behaviors
-from petplatform_constructs.edge.cdn.props import CdnProps
-from petplatform_constructs.edge.cdn.validation import (
-    MAX_COMMENT_LENGTH,
-    CdnPlan,
-    access_logs_supported,
-    plan_cdn,
+from petplatform_constructs.core.watch import Watcher
+from petplatform_constructs.edge.cdn.access_logs import (
+    ACCESS_LOGS_CONSTRUCT_ID,
+    LOG_FILE_PREFIX,
+    create_log_bucket,
+    deliver_access_logs,
 )
-from petplatform_constructs.platform.compliance import acknowledge
+from petplatform_constructs.edge.cdn.api_origin import api_behavior, api_cached_behaviors
+from petplatform_constructs.edge.cdn.findings import report_findings
+from petplatform_constructs.edge.cdn.props import CdnProps
+from petplatform_constructs.edge.cdn.validation import MAX_COMMENT_LENGTH, CdnPlan, plan_cdn
+from petplatform_constructs.edge.cdn.waf import cloudfront_web_acl
+from petplatform_constructs.platform.stage import StageProfile
 
 __all__ = ["ACCESS_LOGS_CONSTRUCT_ID", "DISTRIBUTION_CONSTRUCT_ID", "Cdn"]
 
 DISTRIBUTION_CONSTRUCT_ID = "Distribution"
 """Construct id of the ``cloudfront.Distribution`` inside every Cdn (its Origin Access Control
 is ``Distribution/Origin1/S3OriginAccessControl``). Public contract: never change it."""
-
-ACCESS_LOGS_CONSTRUCT_ID = "CdnAccessLogs"
-"""Construct id of the access-log delivery (``Source``, ``Destination``, ``Delivery``)."""
 
 _CORS_HEADERS = ("Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers")
 
@@ -54,8 +55,10 @@ class Cdn(Construct):
 
     Construct ids (a public contract: renaming them replaces the resources): ``Distribution``
     (:data:`DISTRIBUTION_CONSTRUCT_ID`), ``CorsCachePolicy`` (with ``cors_cache_key``),
-    ``CdnAccessLogs/Source``, ``/Destination`` and ``/Delivery`` (with ``access_logs_bucket``),
-    ``AliasRecord`` and ``AliasRecordIpv6`` (with ``hosted_zone``);
+    ``CdnAccessLogs/Source``, ``/Destination`` and ``/Delivery`` (with ``access_logs_bucket`` in
+    us-east-1), ``AccessLogsBucket`` (without ``access_logs_bucket``: logs are always on unless
+    ``access_logs_disabled_reason`` says why not), ``WebAcl`` (with ``waf``), ``AliasRecord``
+    and ``AliasRecordIpv6`` (with ``hosted_zone``);
     outputs ``DistributionDomainName``, ``DistributionAliases`` (with ``custom_domain``) and, with
     ``export_prefix``, ``DistributionIdOutput``.
 
@@ -83,7 +86,12 @@ class Cdn(Construct):
         self.outputs: dict[str, CfnOutput] = {}
         """Exported CfnOutputs by attribute (``DistributionId``, with ``export_prefix``)."""
         self.access_logs: logs.CfnDelivery | None = None
-        """The access-log delivery (``access_logs_bucket``), else None."""
+        """The standard-logging-v2 delivery (``access_logs_bucket``), else None."""
+        self.log_bucket: s3.IBucket | None = None
+        """The bucket receiving the access logs (created, or ``access_logs_bucket``); None when
+        ``access_logs_disabled_reason`` turned them off."""
+        self.web_acl: wafv2.CfnWebACL | None = None
+        """The CLOUDFRONT web ACL created with ``waf``, else None."""
         self.cache_policy: cloudfront.CachePolicy | None = None
         """The CORS cache policy (``cors_cache_key``), else None (CloudFront's default)."""
 
@@ -113,12 +121,28 @@ class Cdn(Construct):
         """The A and AAAA alias records (with ``hosted_zone``)."""
         self.default_certificate = props.get("certificate") is None
         """Whether viewers get CloudFront's default ``*.cloudfront.net`` certificate."""
+        if plan.create_log_bucket:
+            self.log_bucket = create_log_bucket(self, StageProfile.of(self))
+        elif plan.standard_logs_bucket is not None:
+            self.log_bucket = plan.standard_logs_bucket
+        if plan.waf:
+            self.web_acl = cloudfront_web_acl(self)
         self.distribution = self._distribution(plan, props)
         """The ``cloudfront.Distribution``."""
         if plan.access_logs_bucket is not None:
-            self.access_logs = self._deliver_access_logs(plan.access_logs_bucket)
+            self.log_bucket = plan.access_logs_bucket
+            self.access_logs = deliver_access_logs(
+                self, self.distribution.distribution_arn, plan.access_logs_bucket
+            )
         self._alias_records(props)
-        self._acknowledge(plan, props)
+        report_findings(
+            self.distribution,
+            props,
+            access_logs=self.log_bucket is not None,
+            logging_v2=self.access_logs is not None,
+            geo_allowlist=bool(plan.geo_allowlist),
+            web_acl=self.web_acl is not None or props.get("web_acl_arn") is not None,
+        )
         self._add_outputs(props)
 
     # -- build ----------------------------------------------------------------------------------
@@ -173,7 +197,13 @@ class Cdn(Construct):
                 if plan.geo_allowlist
                 else None
             ),
-            web_acl_id=props.get("web_acl_arn"),
+            web_acl_id=(
+                self.web_acl.attr_arn if self.web_acl is not None else props.get("web_acl_arn")
+            ),
+            # Standard logging into an ACL-enabled bucket; v2 delivery is added after.
+            enable_logging=True if self.log_bucket is not None else None,
+            log_bucket=self.log_bucket,
+            log_file_prefix=LOG_FILE_PREFIX if self.log_bucket is not None else None,
         )
 
     def _alias_records(self, props: CdnProps) -> None:
@@ -212,93 +242,6 @@ class Cdn(Construct):
             default_ttl=Duration.days(1),
             max_ttl=Duration.days(365),
         )
-
-    def _deliver_access_logs(self, log_bucket: s3.IBucket) -> logs.CfnDelivery:
-        """Standard logging v2: delivery source, S3 destination, delivery, and the bucket grant."""
-        scope = Construct(self, ACCESS_LOGS_CONSTRUCT_ID)
-        name = Names.unique_resource_name(scope, max_length=60)
-        source = logs.CfnDeliverySource(
-            scope,
-            "Source",
-            name=name,
-            log_type="ACCESS_LOGS",
-            resource_arn=self.distribution.distribution_arn,
-        )
-        destination = logs.CfnDeliveryDestination(
-            scope, "Destination", name=name, destination_resource_arn=log_bucket.bucket_arn
-        )
-        delivery = logs.CfnDelivery(
-            scope,
-            "Delivery",
-            delivery_source_name=name,
-            delivery_destination_arn=destination.attr_arn,
-        )
-        delivery.add_resource_dependency(source)
-        result = log_bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal("delivery.logs.amazonaws.com")],
-                actions=["s3:PutObject"],
-                resources=[log_bucket.arn_for_objects("*")],
-                conditions={
-                    "StringEquals": {
-                        "s3:x-amz-acl": "bucket-owner-full-control",
-                        "aws:SourceAccount": Stack.of(self).account,
-                    },
-                    "ArnLike": {"aws:SourceArn": source.attr_arn},
-                },
-            )
-        )
-        if result.policy_dependable is not None:
-            delivery.node.add_dependency(result.policy_dependable)
-        return delivery
-
-    def _acknowledge(self, plan: CdnPlan, props: CdnProps) -> None:
-        """The CloudFront findings this construct answers by design, each with its reason."""
-        cfn = cast(cloudfront.CfnDistribution, self.distribution.node.default_child)
-        if self.access_logs is not None:
-            cfr3 = (
-                "Access logs are delivered with CloudFront standard logging v2 "
-                "(AWS::Logs::Delivery) to the access-log bucket; cdk-nag recognizes only legacy "
-                "logging, which needs ACL-enabled buckets that this library never creates."
-            )
-        elif not access_logs_supported(self):
-            cfr3 = (
-                "CloudFront log delivery must be configured in us-east-1 and this stack is "
-                "elsewhere (or region-agnostic); deploy the distribution from a us-east-1 stack "
-                "to get access logs in the log bucket."
-            )
-        else:
-            cfr3 = (
-                "Access logging is opt-in: pass access_logs_bucket= (SecureBucket: "
-                "server_access_logs_bucket=, ImageBuckets: access_logs=True) and the "
-                "distribution logs to it with standard logging v2."
-            )
-        acknowledge(cfn, "AwsSolutions-CFR3", cfr3)
-        if not plan.geo_allowlist:
-            acknowledge(
-                cfn,
-                "AwsSolutions-CFR1",
-                "Content is served to every country by design; restrict it with geo_allowlist "
-                "(SecureBucket: cdn_geo_allowlist=['US', ...]) when a legal or licensing need "
-                "exists.",
-            )
-        if props.get("web_acl_arn") is None and props.get("api_domain") is None:
-            acknowledge(
-                cfn,
-                "AwsSolutions-CFR2",
-                "The origin is a private bucket reached only through OAC with GET/HEAD/OPTIONS, "
-                "so there is no application layer for WAF rules to protect; attach a CLOUDFRONT "
-                "web ACL with web_acl_arn (SecureBucket: cdn_web_acl_arn) for rate limiting or "
-                "bot control.",
-            )
-        if self.default_certificate:
-            acknowledge(
-                cfn,
-                "AwsSolutions-CFR4",
-                "Without custom_domain the distribution uses the default *.cloudfront.net "
-                "certificate, whose policy CloudFront fixes at TLSv1; set custom_domain and a "
-                "us-east-1 certificate to enforce TLSv1.2_2021.",
-            )
 
     def _add_outputs(self, props: CdnProps) -> None:
         label = display_path(self)
@@ -344,6 +287,12 @@ class Cdn(Construct):
     def metric_5xx_error_rate(self, *, period: Duration | None = None) -> cloudwatch.Metric:
         """Percentage of viewer requests answered with a 5xx status (Average)."""
         return self.distribution.metric5xx_error_rate(period=period)
+
+    def register_observability(self, watcher: Watcher) -> None:
+        """5xx, 4xx and total error rates (us-east-1 metrics); an alarm on the 5xx rate where
+        the pack's stack can hold one."""
+        if not watcher.is_watched(self.distribution):
+            watcher.watch_distribution(self.distribution)
 
 
 def display_path(construct: IConstruct) -> str:

@@ -20,14 +20,14 @@ from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.props import check_props
 from petplatform_constructs.core.rules import CLOUDFRONT_REGION, check_domain_name
 from petplatform_constructs.edge.cdn.props import CdnEdgeProps
+from petplatform_constructs.edge.cdn.waf import (
+    DEFAULT_MANAGED_RULE_GROUPS,
+    DEFAULT_RATE_LIMIT,
+    cloudfront_web_acl,
+)
 
 __all__ = ["DEFAULT_MANAGED_RULE_GROUPS", "CdnEdge"]
 
-DEFAULT_MANAGED_RULE_GROUPS = (
-    "AWSManagedRulesCommonRuleSet",
-    "AWSManagedRulesKnownBadInputsRuleSet",
-    "AWSManagedRulesAmazonIpReputationList",
-)
 _RULE_GROUP = re.compile(r"AWSManagedRules[A-Za-z0-9]+")
 
 
@@ -69,7 +69,7 @@ class CdnEdge(Construct):
                 group,
                 "names of AWS managed rule groups, such as AWSManagedRulesCommonRuleSet",
             )
-        rate = props.get("rate_limit", 2000)
+        rate = props.get("rate_limit", DEFAULT_RATE_LIMIT)
         if "rate_limit" not in rejected:
             problems.check(
                 100 <= rate <= 2_000_000_000,
@@ -93,7 +93,7 @@ class CdnEdge(Construct):
         self.web_acl: wafv2.CfnWebACL | None = None
         """The CLOUDFRONT web ACL (with ``waf``, the default), else None."""
         if props.get("waf", True):
-            self.web_acl = self._web_acl(groups, rate)
+            self.web_acl = cloudfront_web_acl(self, groups=groups, rate_limit=rate)
 
     @property
     def web_acl_arn(self) -> str:
@@ -105,47 +105,3 @@ class CdnEdge(Construct):
         if self.web_acl is None:
             raise AttributeError(f"{self.node.path} has no web ACL (waf=False)")
         return self.web_acl.attr_arn
-
-    def _web_acl(self, groups: tuple[str, ...], rate: int) -> wafv2.CfnWebACL:
-        metric = re.sub(r"[^A-Za-z0-9]", "", self.node.path)[:100] or "CdnEdge"
-        rules = [
-            wafv2.CfnWebACL.RuleProperty(
-                name=group,
-                priority=index,
-                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                        vendor_name="AWS", name=group
-                    )
-                ),
-                visibility_config=_visibility(f"{metric}{group}"),
-            )
-            for index, group in enumerate(groups)
-        ]
-        rules.append(
-            wafv2.CfnWebACL.RuleProperty(
-                name="RateLimitPerIp",
-                priority=len(groups),
-                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                        limit=rate, aggregate_key_type="IP"
-                    )
-                ),
-                visibility_config=_visibility(f"{metric}RateLimit"),
-            )
-        )
-        return wafv2.CfnWebACL(
-            self,
-            "WebAcl",
-            scope="CLOUDFRONT",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            visibility_config=_visibility(metric),
-            rules=rules,
-        )
-
-
-def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-    return wafv2.CfnWebACL.VisibilityConfigProperty(
-        cloud_watch_metrics_enabled=True, metric_name=name[:128], sampled_requests_enabled=True
-    )

@@ -31,12 +31,28 @@ class CdnOptions(TypedDict, total=False):
     ``*.cloudfront.net`` domain."""
     certificate: acm.ICertificate
     """ACM certificate in us-east-1 covering ``custom_domain``; the distribution then enforces
-    TLSv1.2_2021 with SNI. Default: CloudFront's default certificate (its policy is fixed)."""
+    TLSv1.2_2021 with SNI. Default: CloudFront's default ``*.cloudfront.net`` certificate, which
+    still accepts TLSv1: reported by a synth warning and by ``AwsSolutions-CFR4`` unless
+    ``default_certificate_reason`` accepts it."""
+    default_certificate_reason: str
+    """Why this distribution may serve the default ``*.cloudfront.net`` certificate (at least 20
+    characters); it becomes the reason of the ``AwsSolutions-CFR4`` acknowledgement. Not with
+    ``certificate``. Default: none, so the default certificate is reported."""
     geo_allowlist: Sequence[str]
     """ISO 3166-1 alpha-2 country codes allowed to fetch, e.g. ``["US", "DE"]``. Default: every
     country."""
     web_acl_arn: str
-    """ARN of a WAFv2 web ACL with CLOUDFRONT scope (us-east-1). Default: none."""
+    """ARN of a WAFv2 web ACL with CLOUDFRONT scope (us-east-1), e.g. ``CdnEdge.web_acl_arn``
+    from an edge stack. A REGIONAL ACL is refused. Not with ``waf``. Default: none."""
+    waf: bool
+    """Create a CLOUDFRONT web ACL here (construct id ``WebAcl``): AWS managed rule groups
+    Common, KnownBadInputs and AmazonIpReputationList, and a per-IP rate rule (2000 requests
+    in 5 minutes). Needs a stack in us-east-1; from any other region, put a ``CdnEdge`` in a
+    us-east-1 stack and pass its ``web_acl_arn``. Default False."""
+    access_logs_disabled_reason: str
+    """Turn CloudFront access logging off, saying why (at least 20 characters); the text
+    becomes the reason of the ``AwsSolutions-CFR3`` acknowledgement. Not with
+    ``access_logs_bucket``. Default: none, so access logs are on."""
     price_class: cloudfront.PriceClass
     """Edge locations to pay for. Default ``PRICE_CLASS_100`` (the cheapest)."""
     response_headers_policy: cloudfront.IResponseHeadersPolicy
@@ -48,8 +64,11 @@ class CdnProps(CdnOptions, total=False):
     """Every prop of :class:`~petplatform_constructs.Cdn`: the options plus the origin's own."""
 
     access_logs_bucket: s3.IBucket | HasBucket
-    """Bucket that receives access logs (standard logging v2); the stack must be in us-east-1,
-    where CloudFront log delivery is created. Default: no access logs."""
+    """An existing bucket that receives the access logs through standard logging v2 (ACL-free
+    buckets work); the stack must be in us-east-1, where CloudFront creates log delivery.
+    Default: the Cdn creates its own log bucket (``AccessLogsBucket``: SSE-S3, TLS-only,
+    private, versioned and retained in prod-like stages, objects expiring after the stage's
+    ``log_retention_days``) and logs to it with standard logging, from any region."""
     cors_cache_key: bool
     """The origin answers CORS: key the cache on ``Origin`` and the two preflight headers, so one
     origin's CORS answer is never served to another. Default False."""

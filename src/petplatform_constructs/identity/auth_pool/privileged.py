@@ -27,6 +27,7 @@ from constructs import Construct, IConstruct
 from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.names import ResourceKind, physical_name
 from petplatform_constructs.identity.auth_pool.props import AuthPoolProps, UserGroup
+from petplatform_constructs.platform.log_encryption import log_key_for
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.platform.stage import StageProfile
 from petplatform_constructs.runtime.triggers import TRIGGERS_DIRECTORY
@@ -162,6 +163,8 @@ def add_mfa_guard(
         retention=profile.log_retention,
         removal_policy=profile.removal_policy,
         deletion_protection_enabled=profile.deletion_protection,
+        # The stack's shared log key in prod-like stages, as for every library log group.
+        encryption_key=log_key_for(guard, None, profile),
     )
     role = iam.Role(
         guard,

@@ -11,6 +11,7 @@ from typing import TypeAlias, TypedDict
 
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
+from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -35,10 +36,12 @@ Watchable: TypeAlias = (
     | sqs.IQueue
     | apigateway.IRestApi
     | apigatewayv2.IHttpApi
+    | cloudfront.IDistribution
 )
 """Anything :meth:`ObservabilityPack.watch` accepts: a construct implementing
 :class:`~petplatform_constructs.core.watch.Observable` (every construct of this library that has
-something to watch), a table (or a wrapper of one), a function, a queue or an API."""
+something to watch), a table (or a wrapper of one), a function, a queue, an API or a CloudFront
+distribution."""
 
 
 class ObservabilityPackProps(TypedDict, total=False):

@@ -70,12 +70,21 @@ class Renderer:
 
     def render(self, plan: WatchPlan, section: Construct) -> list[cloudwatch.Alarm]:
         """Add ``plan``'s section to the dashboard and its alarms to ``section``."""
+        elsewhere = plan.region is not None and plan.region != Stack.of(section).region
         alarms = (
-            [self._alarm(section, rule) for rule in plan.alarm_rules] if self.alarms_enabled else []
+            [self._alarm(section, rule) for rule in plan.alarm_rules]
+            if self.alarms_enabled and not elsewhere
+            else []
         )
-        heading = f"### {plan.title}" + (f"\n{plan.note}" if plan.note else "")
+        notes = [plan.note] if plan.note else []
+        if elsewhere and plan.alarm_rules:
+            notes.append(
+                f"Metrics from {plan.region}; CloudWatch alarms only on metrics of their own "
+                f"region, so these thresholds alarm only in a pack deployed to {plan.region}."
+            )
+        heading = "\n".join([f"### {plan.title}", *notes])
         self.dashboard.add_widgets(
-            cloudwatch.TextWidget(markdown=heading, width=24, height=2 if plan.note else 1)
+            cloudwatch.TextWidget(markdown=heading, width=24, height=1 + len(notes))
         )
         widgets: list[cloudwatch.IWidget] = [graph(panel) for panel in plan.panels]
         if alarms:

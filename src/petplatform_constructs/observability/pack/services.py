@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 from aws_cdk import Annotations, Duration
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
+from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
@@ -23,6 +24,7 @@ from petplatform_constructs.core.errors import Problems
 from petplatform_constructs.core.resources import TableLike, as_table
 from petplatform_constructs.core.watch import BucketMetrics, Observable, UserPoolMetrics, WatchPlan
 from petplatform_constructs.observability.plans.apigateway import http_api_plan, rest_api_plan
+from petplatform_constructs.observability.plans.cloudfront import distribution_plan
 from petplatform_constructs.observability.plans.cognito import user_pool_plan
 from petplatform_constructs.observability.plans.dynamodb import table_plan
 from petplatform_constructs.observability.plans.lambda_ import function_plan
@@ -281,6 +283,33 @@ class ServiceWatches:
             error_rate_percent=error_rate_percent,
             latency=latency,
             latency_statistic=latency_statistic,
+        )
+
+    def watch_distribution(
+        self,
+        distribution: cloudfront.IDistribution,
+        *,
+        error_rate_percent: float | None = None,
+    ) -> list[cloudwatch.Alarm]:
+        """CloudFront: 5xx, 4xx and total error rates; an alarm on the 5xx rate.
+
+        CloudFront's metrics live in us-east-1: a pack in another region (or in a
+        region-agnostic stack) graphs them with the threshold drawn, and creates no alarm.
+
+        Args:
+            distribution: the distribution (a ``Cdn`` registers its own).
+            error_rate_percent: Default ``thresholds.distribution_5xx_error_rate_percent`` (5).
+        """
+        self._check((check_percent, "error_rate_percent", error_rate_percent))
+        rate = _or(error_rate_percent, self.thresholds.distribution_5xx_error_rate_percent)
+        return self._watch(
+            cast(IConstruct, distribution),
+            lambda label: distribution_plan(
+                distribution.distribution_id,
+                label=label,
+                error_rate_percent=rate,
+                period=self.window.period,
+            ),
         )
 
     def _watch_api(

@@ -33,8 +33,8 @@ __all__ = ["SUPPORTED", "PackPlan", "naming_strategy", "plan_pack", "watch_metho
 
 SUPPORTED = (
     "a construct of this library (or any construct with register_observability(watcher)), "
-    "a dynamodb ITable, lambda IFunction, sqs IQueue, apigateway IRestApi or apigatewayv2 "
-    "IHttpApi"
+    "a dynamodb ITable, lambda IFunction, sqs IQueue, apigateway IRestApi, apigatewayv2 "
+    "IHttpApi or cloudfront IDistribution"
 )
 """What :meth:`ObservabilityPack.watch` accepts, for error messages."""
 
@@ -45,6 +45,7 @@ _WATCH_METHODS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("watch_table", ("metric_consumed_read_capacity_units", "table_name")),
     ("watch_rest_api", ("rest_api_id",)),
     ("watch_http_api", ("api_id", "metric_server_error", "add_vpc_link")),
+    ("watch_distribution", ("distribution_id", "distribution_domain_name")),
     ("watch_table", ("table",)),  # a wrapper of a table that does not register itself
 )
 

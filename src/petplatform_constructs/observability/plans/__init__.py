@@ -13,6 +13,7 @@ its own builds its plan with these types (and :func:`alarm_panel`) and hands it 
 * :mod:`.lambda_`: :func:`function_plan`
 * :mod:`.sqs`: :func:`queue_plan`
 * :mod:`.apigateway`: :func:`rest_api_plan`, :func:`http_api_plan`
+* :mod:`.cloudfront`: :func:`distribution_plan` (metrics in us-east-1)
 * :mod:`.cloudtrail`: :func:`access_denied_plan`, :data:`ACCESS_DENIED_FILTER_PATTERN`
 
 The package is lazy: ``from petplatform_constructs.observability.plans import table_plan``
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
         http_api_plan,
         rest_api_plan,
     )
+    from petplatform_constructs.observability.plans.cloudfront import distribution_plan
     from petplatform_constructs.observability.plans.cloudtrail import (
         ACCESS_DENIED_FILTER_PATTERN,
         access_denied_plan,
@@ -51,6 +53,7 @@ _HOME: dict[str, str] = {
     "access_denied_plan": f"{_PLANS}.cloudtrail",
     "alarm_panel": f"{_PLANS}.common",
     "bucket_plan": f"{_PLANS}.s3",
+    "distribution_plan": f"{_PLANS}.cloudfront",
     "function_plan": f"{_PLANS}.lambda_",
     "http_api_plan": f"{_PLANS}.apigateway",
     "queue_plan": f"{_PLANS}.sqs",
@@ -68,6 +71,7 @@ __all__ = [
     "access_denied_plan",
     "alarm_panel",
     "bucket_plan",
+    "distribution_plan",
     "function_plan",
     "http_api_plan",
     "queue_plan",

@@ -18,7 +18,7 @@ from typing_extensions import Unpack
 
 from petplatform_constructs.core.props import prop_names, receive
 from petplatform_constructs.core.watch import Watcher
-from petplatform_constructs.edge.cdn import Cdn
+from petplatform_constructs.edge.cdn import Cdn, access_logs_supported
 from petplatform_constructs.platform.stage import StageProfile
 from petplatform_constructs.storage.image_buckets.props import DEFAULT_NAMES, ImageBucketsProps
 from petplatform_constructs.storage.image_buckets.validation import (
@@ -99,6 +99,11 @@ class ImageBuckets(Construct):
                 "log",
                 "AccessLogs",
                 access_log_destination=True,
+                # A CDN outside us-east-1 writes its standard logs here too, with ACLs.
+                cloudfront_log_destination=(
+                    bool(valid.get("cdn")) and not access_logs_supported(self)
+                )
+                or None,
                 versioned=None,  # the stage profile's: on in prod-like stages
                 lifecycle_rules=[
                     BucketLifecycleRule(
@@ -175,10 +180,13 @@ class ImageBuckets(Construct):
 
     # -- grants for the upload -> process -> serve flow ----------------------------------------
     def register_observability(self, watcher: Watcher) -> None:
-        """Watched bucket by bucket (buckets watched already keep their settings)."""
+        """Watched bucket by bucket (buckets watched already keep their settings), and the
+        image CDN's error rates."""
         for bucket in self.buckets:
             if not watcher.is_watched(bucket):
                 watcher.watch_bucket(bucket)
+            if bucket.cdn is not None:
+                bucket.cdn.register_observability(watcher)
 
     def grant_upload(self, grantee: iam.IGrantable, key_prefix: str = "uploads/") -> iam.Grant:
         """Let ``grantee`` sign presigned PUT URLs into the upload bucket under ``key_prefix``."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import cast
 
-from aws_cdk import Annotations, CfnOutput, Duration, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
@@ -30,9 +30,8 @@ from petplatform_constructs.core.errors import require
 from petplatform_constructs.core.existing import check_existing
 from petplatform_constructs.core.exports import add_exports
 from petplatform_constructs.core.props import receive
-from petplatform_constructs.core.rules import CLOUDFRONT_REGION
 from petplatform_constructs.core.watch import Watcher
-from petplatform_constructs.edge.cdn import Cdn
+from petplatform_constructs.edge.cdn import Cdn, accept_cloudfront_logs
 from petplatform_constructs.platform.compliance import acknowledge
 from petplatform_constructs.platform.context import enable_feature_flag
 from petplatform_constructs.platform.stage import StageProfile
@@ -162,7 +161,11 @@ class SecureBucket(Construct):
             block_public_access=(
                 _PUBLIC_READ_ACCESS if public_read else s3.BlockPublicAccess.BLOCK_ALL
             ),
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            object_ownership=(
+                s3.ObjectOwnership.BUCKET_OWNER_PREFERRED
+                if props.get("cloudfront_log_destination")
+                else s3.ObjectOwnership.BUCKET_OWNER_ENFORCED
+            ),
             server_access_logs_bucket=plan.log_bucket,
             server_access_logs_prefix=plan.log_prefix,
             target_object_key_format=(
@@ -178,6 +181,8 @@ class SecureBucket(Construct):
             auto_delete_objects=plan.auto_delete_objects,
         )
         cfn_bucket = cast(s3.CfnBucket, bucket.node.default_child)
+        if props.get("cloudfront_log_destination"):
+            accept_cloudfront_logs(bucket)
         if plan.log_bucket is None:
             acknowledge(
                 cfn_bucket,
@@ -195,13 +200,6 @@ class SecureBucket(Construct):
         if public_read:
             self._grant_anonymous_read(bucket, cfn_bucket)
         if plan.cdn is not None:
-            if plan.cdn_logs_unsupported:
-                Annotations.of(self).add_warning_v2(
-                    "petplatform:cdn-logs-region",
-                    "CloudFront access logs are not configured: CloudFront log delivery can only "
-                    f"be created in {CLOUDFRONT_REGION}, and this stack's region is "
-                    f"{Stack.of(self).region}.",
-                )
             self.cdn = Cdn(self, CDN_CONSTRUCT_ID, bucket=bucket, **plan.cdn)
         return bucket
 
@@ -260,8 +258,11 @@ class SecureBucket(Construct):
 
     # -- grants -------------------------------------------------------------------------------
     def register_observability(self, watcher: Watcher) -> None:
-        """Watched as a bucket: storage, and requests and errors with request metrics on."""
+        """Watched as a bucket: storage, and requests and errors with request metrics on; and
+        its CDN's error rates."""
         watcher.watch_bucket(self)
+        if self.cdn is not None:
+            self.cdn.register_observability(watcher)
 
     def grant_read(self, grantee: iam.IGrantable, objects_key_pattern: str = "*") -> iam.Grant:
         """Read objects (and decrypt with the bucket's KMS key, if any)."""

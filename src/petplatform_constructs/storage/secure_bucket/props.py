@@ -162,13 +162,19 @@ class SecureBucketProps(BucketSettings, BucketServing, total=False):
     """Lifecycle rules in days. A noncurrent expiration with ``versioned=False`` is an error;
     where versioning is off only by the stage profile, it is left out. Default none."""
     server_access_logs_bucket: s3.IBucket | HasBucket
-    """Bucket receiving the S3 server access logs (and, in us-east-1, the CDN's); must be
+    """Bucket receiving the S3 server access logs (and the CDN's, in us-east-1 or when it is
+    a ``cloudfront_log_destination``; otherwise the Cdn logs to a bucket of its own); must be
     SSE-S3. Default: no access logs (``AwsSolutions-S1`` acknowledged)."""
     server_access_logs_prefix: str
     """Log key prefix; needs ``server_access_logs_bucket``. Default ``s3-access-logs/``."""
     access_log_destination: bool
     """This bucket receives access logs: it must stay SSE-S3, private and CDN-free. Default
     False."""
+    cloudfront_log_destination: bool
+    """This access-log bucket also receives CloudFront standard logs (written with ACLs, for a
+    Cdn outside us-east-1): ACLs enabled as ``BucketOwnerPreferred`` (log objects still belong
+    to the bucket owner), every Block Public Access flag on. Needs ``access_log_destination``.
+    Default False (ACLs disabled)."""
     metrics: bool
     """S3 request metrics for the whole bucket (``EntireBucket``), paid. Default False."""
     event_bridge: bool

@@ -19,7 +19,13 @@ from petplatform_constructs.core.names import ResourceKind, physical_name
 from petplatform_constructs.core.props import check_props
 from petplatform_constructs.core.resources import as_bucket
 from petplatform_constructs.core.rules import check_cors_origins, check_header_names
-from petplatform_constructs.edge.cdn import CdnOptions, CdnProps, access_logs_supported, plan_cdn
+from petplatform_constructs.edge.cdn import (
+    CdnOptions,
+    CdnProps,
+    accepts_acls,
+    access_logs_supported,
+    plan_cdn,
+)
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.platform.stage import StageProfile
 from petplatform_constructs.storage.secure_bucket.props import (
@@ -55,8 +61,6 @@ class BucketPlan:
     log_prefix: str | None
     cdn: CdnProps | None
     """The Cdn's props, checked; ``None`` without ``cdn``."""
-    cdn_logs_unsupported: bool
-    """A log bucket is given but this stack cannot create CloudFront log delivery."""
 
 
 def check_transition_days(
@@ -128,7 +132,8 @@ def plan_bucket(
         "auto-delete empties the bucket on deletion, which needs RemovalPolicy.DESTROY "
         f"(removal policy in force: {removal})",
     )
-    cdn_logs = log_bucket is not None and access_logs_supported(scope)
+    # The Cdn logs to the same bucket where it can; elsewhere to a bucket of its own.
+    cdn_logs = log_bucket is not None and (access_logs_supported(scope) or accepts_acls(log_bucket))
     cdn = None
     if "cdn" not in rejected:
         cdn = _cdn_props(scope, problems, props, log_bucket if cdn_logs else None, bool(policies))
@@ -144,7 +149,6 @@ def plan_bucket(
         log_bucket=log_bucket,
         log_prefix=(log_prefix or DEFAULT_ACCESS_LOG_PREFIX) if log_bucket else None,
         cdn=cdn,
-        cdn_logs_unsupported=cdn is not None and log_bucket is not None and not cdn_logs,
     )
 
 
@@ -165,6 +169,14 @@ def _check_exposure(problems: Problems, props: SecureBucketProps) -> None:
             public_read,
             "anonymous readers cannot decrypt SSE-KMS objects; drop encryption_key (SSE-S3) "
             "or serve the bucket with cdn=True",
+        )
+    if props.get("cloudfront_log_destination"):
+        problems.check(
+            bool(props.get("access_log_destination")),
+            "cloudfront_log_destination",
+            True,
+            "needs access_log_destination=True: only a private, SSE-S3 log bucket may accept "
+            "the ACLs CloudFront standard logging writes with",
         )
     if props.get("access_log_destination"):
         for prop, value in (("encryption_key", key), ("public_read", public_read), ("cdn", cdn)):
@@ -348,7 +360,8 @@ def _cdn_props(
         key = CDN_SHORTHANDS[prop]
         if problems.check(key not in names, prop, value, f"cdn.{key} is given too; give it once"):
             options[key], names[key] = value, prop
-    if log_bucket is not None:
+    # With logging turned off in cdn, or outside us-east-1, the Cdn decides (its own bucket).
+    if log_bucket is not None and "access_logs_disabled_reason" not in options:
         options["access_logs_bucket"], names["access_logs_bucket"] = (
             log_bucket,
             "server_access_logs_bucket",
