@@ -14,6 +14,7 @@ from petplatform_constructs import (
     AutoscaledCapacity,
     BucketLifecycleRule,
     CdnEdge,
+    CdnOptions,
     DataTable,
     DrReplication,
     EventBus,
@@ -33,7 +34,14 @@ from petplatform_constructs import (
 from .base import ServiceStack
 from .config import DOMAIN, ListBackupConfig
 
-BACKUP_TAG = {"backup": "daily"}  # what the daily AWS Backup plan selects (002#66)
+BACKUP_TAG = {"backup": "daily"}
+# The assets' distribution cannot use the edge certificate: that would be an edge from the
+# certificates service to s3, which the seed's graph does not have (002#83).
+ASSETS_ON_THE_DEFAULT_CERTIFICATE = (
+    "the assets are public static files (logos, the web app's bundles) with no cookie, token or "
+    "user data; browsers negotiate TLS 1.2+ with cloudfront.net, and everything that carries "
+    "credentials goes through the API distribution on api.listbackup.ai with TLSv1.2_2021"
+)  # what the daily AWS Backup plan selects (002#66)
 
 
 def _by(key: str, projection: str = "ALL", *include: str) -> IndexSpec:
@@ -179,8 +187,14 @@ class S3Stack(ServiceStack):
             ],
             **logged,  # type: ignore[arg-type]
         )
-        self.assets = SecureBucket(self, "Assets", bucket_name=f"listbackup-assets-{stage}", versioned=True,
-                                   cdn=True, **logged)  # type: ignore[arg-type]  # fmt: skip
+        self.assets = SecureBucket(
+            self,
+            "Assets",
+            bucket_name=f"listbackup-assets-{stage}",
+            versioned=True,
+            cdn=CdnOptions(default_certificate_reason=ASSETS_ON_THE_DEFAULT_CERTIFICATE),
+            **logged,  # type: ignore[arg-type]
+        )
         self.exports = SecureBucket(
             self,
             "Exports",
