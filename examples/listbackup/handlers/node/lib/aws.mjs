@@ -14,15 +14,18 @@ function endpoint(service) {
     : `https://${service}.${process.env.AWS_REGION}.amazonaws.com`;
 }
 
-/** Sign and send one request; returns the parsed JSON answer or throws an AwsError. */
-export async function request(service, signingName, { method = "POST", path = "/", headers = {}, body = "" }) {
-  const url = new URL(endpoint(service) + path);
-  const region = process.env.AWS_REGION;
-  const now = new Date().toISOString().replace(/[:-]|\.\d{3}/g, "");
-  const day = now.slice(0, 8);
+/**
+ * The headers of a SigV4-signed request (lower-case names, host included): X-Amz-Date,
+ * X-Amz-Content-Sha256, the session token and Authorization, over the host, the given headers
+ * and those. `now` is an ISO date; credentials default to the function's.
+ */
+export function sign(method, url, headers, body, signingName, now = new Date(), credentials = process.env) {
+  const region = credentials.AWS_REGION;
+  const stamp = now.toISOString().replace(/[:-]|\.\d{3}/g, "");
+  const day = stamp.slice(0, 8);
   const payload = hash(body);
-  const all = { ...headers, host: url.host, "x-amz-date": now, "x-amz-content-sha256": payload };
-  if (process.env.AWS_SESSION_TOKEN) all["x-amz-security-token"] = process.env.AWS_SESSION_TOKEN;
+  const all = { ...headers, host: url.host, "x-amz-date": stamp, "x-amz-content-sha256": payload };
+  if (credentials.AWS_SESSION_TOKEN) all["x-amz-security-token"] = credentials.AWS_SESSION_TOKEN;
   const lower = Object.fromEntries(Object.entries(all).map(([k, v]) => [k.toLowerCase(), String(v).trim()]));
   const names = Object.keys(lower).sort();
   const signed = names.join(";");
@@ -35,15 +38,22 @@ export async function request(service, signingName, { method = "POST", path = "/
     payload,
   ].join("\n");
   const scope = `${day}/${region}/${signingName}/aws4_request`;
-  const toSign = ["AWS4-HMAC-SHA256", now, scope, hash(canonical)].join("\n");
-  let key = hmac(`AWS4${process.env.AWS_SECRET_ACCESS_KEY}`, day);
+  const toSign = ["AWS4-HMAC-SHA256", stamp, scope, hash(canonical)].join("\n");
+  let key = hmac(`AWS4${credentials.AWS_SECRET_ACCESS_KEY}`, day);
   for (const part of [region, signingName, "aws4_request"]) key = hmac(key, part);
   const signature = createHmac("sha256", key).update(toSign).digest("hex");
-  delete lower.host;
   lower.authorization =
-    `AWS4-HMAC-SHA256 Credential=${process.env.AWS_ACCESS_KEY_ID}/${scope}, ` +
+    `AWS4-HMAC-SHA256 Credential=${credentials.AWS_ACCESS_KEY_ID}/${scope}, ` +
     `SignedHeaders=${signed}, Signature=${signature}`;
-  const response = await fetch(url, { method, headers: lower, body: method === "GET" ? undefined : body });
+  return lower;
+}
+
+/** Sign and send one request; returns the parsed JSON answer or throws an AwsError. */
+export async function request(service, signingName, { method = "POST", path = "/", headers = {}, body = "" }) {
+  const url = new URL(endpoint(service) + path);
+  const signed = sign(method, url, headers, body, signingName);
+  delete signed.host; // fetch sets it
+  const response = await fetch(url, { method, headers: signed, body: method === "GET" ? undefined : body });
   const text = await response.text();
   const data = text ? JSON.parse(text) : {};
   if (!response.ok) throw new AwsError(response.status, data);
