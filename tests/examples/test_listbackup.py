@@ -527,6 +527,10 @@ def test_user_pool_clients_groups_and_exports(lb: Lb) -> None:
     assert any("ALLOW_ADMIN_USER_PASSWORD_AUTH" in c["ExplicitAuthFlows"] for c in clients)
     groups = lb.of_type(service, "AWS::Cognito::UserPoolGroup").values()
     assert {g["Properties"]["GroupName"] for g in groups} == {"admin", "user"}
+    # The hosted UI's prefix domain, unique per stage (conflict 45: custom domain optional).
+    assert (
+        lb.one(service, "AWS::Cognito::UserPoolDomain")["Domain"] == f"listbackup-{lb.stage}-auth"
+    )
 
 
 @pytest.mark.checklist("002#46", "002#53", "002#92")

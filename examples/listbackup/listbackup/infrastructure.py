@@ -20,8 +20,10 @@ from petplatform_constructs import (
     EventBus,
     FifoPipeline,
     IndexSpec,
+    Naming,
     PipelineSpec,
     ProvisionedCapacity,
+    ResourceKind,
     SecureBucket,
     StageProfile,
     StorageTransition,
@@ -250,6 +252,9 @@ class CognitoStack(ServiceStack):
             name="users",
             self_sign_up=True,
             groups=[UserGroup("admin", precedence=0), UserGroup("user", precedence=10)],
+            # The hosted UI on a prefix domain; a custom one needs a us-east-1 certificate and
+            # an A record on the parent domain first (custom_domain=, certificate=; conflict 45).
+            domain_prefix=Naming.of(self).name("auth", ResourceKind.COGNITO_DOMAIN_PREFIX),
             mfa_opt_out_reason=(
                 "customers sign themselves up through the API and TOTP stays optional for "
                 "them; every user can enrol, and email verification, the password policy and "
