@@ -31,10 +31,14 @@ def _script() -> ModuleType:
 
 
 @pytest.mark.checklist("000#1")
-def test_the_demo_deploys_every_example_and_prints_the_table() -> None:
+def test_the_demo_deploys_every_example_and_prints_the_table(tmp_path: Path) -> None:
+    # HomeForPup's smoke checks and Dog Care's scenario; ListBackup's 14 stacks and scenario are
+    # deployed once per session already, by tests/examples/listbackup.
+    for name in ("homeforpup", "dogcare"):
+        (tmp_path / name).symlink_to(ROOT / "examples" / name, target_is_directory=True)
     run = subprocess.run(
         # dev only: prod deployments of both examples are exercised by their own local tests
-        [sys.executable, str(SCRIPT), "--stage", "dev"],
+        [sys.executable, str(SCRIPT), "--stage", "dev", "--examples", str(tmp_path)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -44,16 +48,15 @@ def test_the_demo_deploys_every_example_and_prints_the_table() -> None:
     lines = run.stdout.splitlines()
     header = lines.index("example     stage  stacks  resources  deploy s  checks")
     assert lines.index("local cloud stopped") < header  # stopped before the summary
-    rows = [line.split() for line in lines[header + 2 : header + 5]]
+    rows = [line.split() for line in lines[header + 2 : header + 4]]
     assert [row[:3] for row in rows] == [
         ["homeforpup", "dev", "4"],
         ["dogcare", "dev", "1"],  # the HTTP scenario against the local REST API
-        ["listbackup", "dev", "14"],  # both regions, the HTTP API, Go and Node.js functions
     ]
     assert all(int(row[3]) > 40 for row in rows)
     assert all(float(row[4]) > 0 for row in rows)
-    assert [row[5] for row in rows] == ["9/9", "9/9", "7/7"]
-    assert "3 deployments, 25/25 checks passed" in run.stdout
+    assert [row[5] for row in rows] == ["9/9"] * 2
+    assert "2 deployments, 18/18 checks passed" in run.stdout
     assert "FAILED" not in run.stderr
 
 
