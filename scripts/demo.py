@@ -26,7 +26,7 @@ def main() -> int:
         sys.path.insert(0, str(app_file.parent))
         example = importlib.import_module(name)
         for stage in example.STAGES:
-            app = make_app()
+            app = make_app(bundling=False)  # the local-cloud part builds the Go functions
             example.build(app, stage)
             result = synth(app)
             for stack in result.templates:

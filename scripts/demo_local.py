@@ -187,7 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Examples with a self-contained scenario (their own account, fake partners, HTTP calls)
         # run after the shared cloud is closed: only one emulator may run per process.
         for name, scenario in examples_with_scenarios(args.examples):
-            for stage in args.stage or STAGES:
+            declared = getattr(scenario, "STAGES", STAGES)
+            for stage in [s for s in (args.stage or STAGES) if s in declared]:
                 outcome = Outcome(name, stage)
                 outcomes.append(outcome)
                 try:

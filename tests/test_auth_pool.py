@@ -1233,3 +1233,18 @@ def test_metric_needs_a_client_name_when_several_exist() -> None:
         auth.metric_sign_in_successes()
     with pytest.raises(PropError, match=r"AuthPool S/Auth: invalid client='tv'; one of the app"):
         auth.metric_sign_in_successes(client="tv")
+
+
+def test_a_client_may_let_a_backend_sign_users_in_with_their_password() -> None:
+    stack = _stack()
+    AuthPool(stack, "Auth", clients=[AppClient("api", oauth=False, backend_password_auth=True)])
+    Template.from_stack(stack).has_resource_properties(
+        CLIENT,
+        {
+            "ExplicitAuthFlows": [
+                "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+                "ALLOW_USER_SRP_AUTH",
+                "ALLOW_REFRESH_TOKEN_AUTH",
+            ]
+        },
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aws_cdk import App, Environment, Stack
+from aws_cdk import App, Duration, Environment, Stack
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_route53 as route53
@@ -20,6 +20,7 @@ from petplatform_constructs import (
     SecureBucket,
     configure_platform,
 )
+from petplatform_constructs.core.errors import PropErrors
 from petplatform_constructs.testing import SynthCache, SynthResult, make_app, synth
 
 ACCOUNT = "123456789012"
@@ -55,6 +56,7 @@ def build() -> SynthResult:
         certificate=edge.certificate,
         web_acl_arn=edge.web_acl_arn,
         hosted_zone=zone,
+        api_cached_paths=["/public/*"],
     )
     logs = SecureBucket(stack, "Logs", access_log_destination=True)
     site = SecureBucket(stack, "Site", server_access_logs_bucket=logs)
@@ -103,6 +105,25 @@ def test_security_headers_and_tls_1_2_with_the_edge_certificate(result: SynthRes
     assert viewer["SslSupportMethod"] == "sni-only"
     assert "Fn::GetAtt" in str(viewer["AcmCertificateArn"])  # the cross-region reader
     assert "/cdk/exports/" in str(viewer["AcmCertificateArn"])
+
+
+@pytest.mark.checklist("002#58")
+def test_public_api_paths_are_cached_on_path_and_query_only(result: SynthResult) -> None:
+    config = _distribution(result, "ApiCdn")
+    (public,) = config["CacheBehaviors"]
+    assert public["PathPattern"] == "/public/*"
+    assert public["TargetOriginId"] == config["Origins"][0]["Id"]
+    assert len(public["AllowedMethods"]) == 3  # GET, HEAD, OPTIONS: read-only
+    (policy,) = [
+        r["Properties"]["CachePolicyConfig"]
+        for r in result.template_json("Api")["Resources"].values()
+        if r["Type"] == "AWS::CloudFront::CachePolicy"
+    ]
+    assert policy["DefaultTTL"] == 300
+    key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["HeadersConfig"] == {"HeaderBehavior": "none"}  # never Authorization
+    assert key["QueryStringsConfig"] == {"QueryStringBehavior": "all"}
+    assert config["DefaultCacheBehavior"]["CachePolicyId"] == CACHING_DISABLED
 
 
 def test_a_bucket_and_an_api_share_one_distribution(result: SynthResult) -> None:
@@ -258,3 +279,13 @@ def test_the_edge_refuses_a_bad_rule_group_and_rate() -> None:
         "managed_rule_groups",
         "rate_limit",
     }
+
+
+def test_bad_cached_paths_fail_at_synth() -> None:
+    stack = Stack(App(), "S", env=Environment(account=ACCOUNT, region="us-west-2"))
+    with pytest.raises(PropErrors) as info:
+        Cdn(stack, "C", api_domain=API, api_cached_paths=["/*", "public/*"],
+            api_cache_ttl=Duration.days(2))  # fmt: skip
+    assert [e.prop for e in info.value.errors] == [
+        "api_cached_paths", "api_cached_paths", "api_cache_ttl"
+    ]  # fmt: skip

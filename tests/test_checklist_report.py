@@ -69,7 +69,7 @@ def test_malformed_checklist_marker_is_a_usage_error(pytester: pytest.Pytester) 
     assert result.ret != 0
 
 
-EXAMPLE_SEEDS = ("000", "001")  # seeds whose example app exists: every item is accounted for
+EXAMPLE_SEEDS = ("000", "001", "002")  # seeds whose example app exists: every item is accounted for
 
 
 @pytest.mark.skipif(

@@ -12,6 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Template
 
 from petplatform_constructs import (
     EventBus,
@@ -282,3 +283,38 @@ def test_rules_added_later_are_checked_too_on_every_bus() -> None:
     second.add_rule(RuleSpec("r", SYNC, [QueueTarget(target)]))  # per bus: no clash
     with pytest.raises(PropError, match="unique per bus"):
         first.add_rule(RuleSpec("r", SYNC, [QueueTarget(target)]))
+
+
+def test_rules_of_another_stack_attach_to_an_existing_bus() -> None:
+    app = make_app()
+    use_stage_profile(app, StageProfile.for_stage("dev"))
+    env = Environment(account="123456789012", region="us-west-2")
+    events_stack, core = Stack(app, "Events", env=env), Stack(app, "Core", env=env)
+    bus = EventBus(events_stack, "Bus", event_bus_name="listbackup-dev")
+    log_group = logs.LogGroup(core, "JobEvents")
+    routed = EventBus(
+        core,
+        "Rules",
+        existing_event_bus=bus.bus,
+        rules=[
+            RuleSpec(
+                "job-completed",
+                {"source": ["listbackup.sync"], "detail-type": ["Job Completed"]},
+                [LogGroupTarget(log_group)],
+            )
+        ],
+    )
+    assert routed.imported and routed.archive is None and routed.discoverer is None
+    template = Template.from_stack(core)
+    template.resource_count_is("AWS::Events::EventBus", 0)
+    template.resource_count_is("AWS::Events::Archive", 0)
+    template.resource_count_is("AWS::Events::Rule", 1)
+    assert [d.node.id for d in core.dependencies] == ["Events"]
+
+
+def test_an_existing_bus_takes_no_bus_props() -> None:
+    stack = _stack()
+    use_stage_profile(stack, StageProfile.for_stage("dev"))
+    bus = EventBus(stack, "Bus", event_bus_name="orders")
+    with pytest.raises(PropError, match="remove archive, event_bus_name or drop existing_event"):
+        EventBus(stack, "Rules", existing_event_bus=bus.bus, event_bus_name="x", archive=False)

@@ -11,6 +11,7 @@ from aws_cdk import Duration, Environment, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Template
 
 from petplatform_constructs import (
     FifoPipeline,
@@ -19,8 +20,10 @@ from petplatform_constructs import (
     ObservabilityPack,
     PipelineSpec,
     PropError,
+    Stage,
     pipelines_from_specs,
     use_naming,
+    use_stage_profile,
 )
 from petplatform_constructs.core.errors import PropErrors
 from petplatform_constructs.testing import SynthResult, make_app, resource_named
@@ -315,3 +318,45 @@ def test_specs_refuse_shared_names_and_duplicates() -> None:
         pipelines_from_specs(_stack(), [PipelineSpec("a")], name="x")
     with pytest.raises(PropError, match="unique"):
         pipelines_from_specs(_stack(), [PipelineSpec("a"), PipelineSpec("a")])
+
+
+def test_a_consumer_in_another_stack_attaches_to_an_existing_queue() -> None:
+    app = make_app()
+    use_stage_profile(app, Stage.DEV)
+    env = Environment(account="123456789012", region="us-west-2")
+    queues = Stack(app, "Queues", env=env)
+    use_naming(queues, LISTBACKUP)
+    pipeline = FifoPipeline(queues, "Sync", name="sync-queue")
+    core = Stack(app, "Core", env=env)
+    use_naming(core, LISTBACKUP)
+    consumer = FifoPipeline(
+        core,
+        "SyncConsumer",
+        name="sync",
+        existing_queue=pipeline.queue,
+        dead_letter_queue=pipeline.dead_letter_queue,
+        consumer=FunctionSpec("syncProcessor", CODE, timeout=Duration.minutes(5)),
+        max_concurrency=10,
+    )
+    assert consumer.imported and consumer.queue is pipeline.queue
+    template = Template.from_stack(core)
+    template.resource_count_is("AWS::SQS::Queue", 0)
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "ScalingConfig": {"MaximumConcurrency": 10},
+        },
+    )
+    template.has_resource_properties("AWS::Lambda::Function", {"Timeout": 300})
+    assert [d.node.id for d in core.dependencies] == ["Queues"]
+
+
+def test_an_existing_queue_takes_no_queue_props_and_needs_a_consumer() -> None:
+    stack = _stack()
+    queue = sqs.Queue(stack, "Queue", fifo=True)
+    with pytest.raises(PropErrors) as raised:
+        FifoPipeline(stack, "Bad", existing_queue=queue, visibility_timeout=Duration.minutes(1))
+    messages = "\n".join(str(e) for e in raised.value.errors)
+    assert "remove visibility_timeout or drop existing_queue" in messages
+    assert "consumer=None; a FunctionSpec: with existing_queue" in messages

@@ -40,6 +40,7 @@ from petplatform_constructs.observability.pack import (
     BudgetSpec,
     ObservabilityPack,
     Panel,
+    SlackChannel,
     WatchPlan,
 )
 from petplatform_constructs.observability.plans import alarm_panel
@@ -1252,3 +1253,58 @@ def test_rejects_watching_a_resource_twice_and_bad_custom_plans() -> None:
         "plan Custom alarm Lag.datapoints_to_alarm",
         "plan Custom alarm Lag description",
     }
+
+
+PAGERDUTY = "https://events.pagerduty.com/integration/abc123/enqueue"
+
+
+def test_pagerduty_and_slack_receive_the_alarms() -> None:
+    stack = _stack()
+    pack = ObservabilityPack(
+        stack,
+        "Monitoring",
+        alarm_https_endpoints=[PAGERDUTY],
+        slack_channel=SlackChannel("T0123ABCD", "C0123ABCD", "ops-alerts"),
+    )
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::SNS::Subscription", {"Protocol": "https", "Endpoint": PAGERDUTY}
+    )
+    topic = stack.resolve(pack.alert_topic.topic_arn)
+    template.has_resource_properties(
+        "AWS::Chatbot::SlackChannelConfiguration",
+        {
+            "ConfigurationName": "ops-alerts",
+            "SlackWorkspaceId": "T0123ABCD",
+            "SlackChannelId": "C0123ABCD",
+            "SnsTopicArns": [topic],
+            "GuardrailPolicies": ["arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"],
+        },
+    )
+    (role,) = find_resources(template.to_json(), "AWS::IAM::Role").values()
+    assert "Policies" not in role["Properties"] and "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_rejects_bad_channels_and_channels_on_an_existing_topic() -> None:
+    with pytest.raises(PropErrors) as raised:
+        ObservabilityPack(
+            _stack(),
+            "Monitoring",
+            alarm_https_endpoints=["http://events.pagerduty.com/x"],
+            slack_channel=SlackChannel("t0123", "C-1", "ops alerts"),
+        )
+    props = sorted(e.prop for e in raised.value.errors)
+    assert props == [
+        "alarm_https_endpoints",
+        "slack_channel.channel_id",
+        "slack_channel.configuration_name",
+        "slack_channel.workspace_id",
+    ]
+    stack = _stack()
+    with pytest.raises(PropError, match="remove alarm_https_endpoints or drop existing_alert"):
+        ObservabilityPack(
+            stack,
+            "Monitoring",
+            existing_alert_topic=sns.Topic(stack, "Topic"),
+            alarm_https_endpoints=[PAGERDUTY],
+        )

@@ -238,7 +238,7 @@ BAD_INPUT = [
     pytest.param(
         {"routez": [GET_ECHO]},
         r"routez=.*; not a prop of ServerlessApi; known props: "
-        r"cloud_watch_role, cors_allow_headers",
+        r"alias_name, certificate, cloud_watch_role, cors_allow_headers",
         id="unknown prop",
     ),
     pytest.param(

@@ -32,6 +32,10 @@ CEILINGS = {
     # below the audit.
     "dogcare": {AWS: 16, HIPAA: 20, NIST: 20},
     "quickstart": {AWS: 0, HIPAA: 7, NIST: 7},
+    # SSE-S3 by the seed's choice (conflict 42), Lambda outside a VPC, no Lambda DLQs on API
+    # functions (the API answers the caller), per-function inline policies, and the two
+    # CloudFront standard-logging buckets (ACL-enabled, SSE-S3, not replicated).
+    "listbackup": {AWS: 44, HIPAA: 35, NIST: 35},
 }
 
 

@@ -388,10 +388,11 @@ def test_every_extension_is_exercised_by_a_test() -> None:
         "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolDomain",
         "AWS::Cognito::UserPoolGroup", "AWS::CloudFront::OriginAccessControl",
         "AWS::CloudFront::CachePolicy", "AWS::CloudFront::Distribution",
-        "AWS::CloudFormation::CustomResource", "AWS::CDK::Metadata",
+        "AWS::CloudFormation::CustomResource", "AWS::CDK::Metadata", "AWS::IAM::OIDCProvider",
     }  # fmt: skip
     # Bucket, BucketPolicy, UserPoolClient/Domain and CachePolicy: test_homeforpup_local.py;
-    # CDK::Metadata: the change-set tests below and test_cdk_deploy.py.
+    # CDK::Metadata: the change-set tests below and test_cdk_deploy.py; OIDCProvider:
+    # tests/examples/listbackup/test_local_scenario.py (the cicd stack, read back from IAM).
     modules = (dynamodb, s3, iam, cognito, cloudfront, custom_resources)
     assert {model.cloudformation_type() for m in modules for model in m.EXTENSIONS} == exercised
 

@@ -220,3 +220,13 @@ def test_the_event_source_mapping_runs_the_function_in_process(
         )
         assert sorted(function._modules["index"].SEEN) == [1, 2, 3]
     assert _drain(sqs, url) == []
+
+
+def test_a_generated_archive_name_fits_in_48_characters() -> None:
+    from petplatform_localcloud.moto_extensions.events import fit_archive_name
+
+    long = "listbackup-dev-infrastructure-eventbridge-BusArchiveD76499E2-LYNHXW7DHTIZ"
+    fitted = fit_archive_name(long)
+    assert len(fitted) == 48 and fitted.endswith("-LYNHXW7DHTIZ")
+    assert fitted.startswith("listbackup-dev-infrastructure-")
+    assert fit_archive_name("Stack-Archive-ABC") == "Stack-Archive-ABC"

@@ -5,7 +5,8 @@
 * ``{"Ref": bus}`` resolves to the bus name: moto's ``EventBus`` has no physical id, so a rule
   with ``EventBusName: {"Ref": ...}`` received the model object and failed.
 * ``AWS::Events::Archive`` with an object ``EventPattern`` (as CDK writes it): moto expects the
-  JSON string of the API and failed on the object.
+  JSON string of the API and failed on the object; a generated name over 48 characters (from a
+  long stack name) is cut to fit, as CloudFormation keeps generated names within a type's limit.
 * Lambda targets: moto raises ``NotImplementedError`` (``PutEvents`` answered 500). A matching
   event is handed to the in-process invoker registered for the function (see
   :mod:`petplatform_localcloud.event_sources`), asynchronously as EventBridge does; without one
@@ -66,6 +67,18 @@ class SchemaDiscoverer(Record):
         )
 
 
+_ARCHIVE_NAME_MAX = 48
+
+
+def fit_archive_name(generated: str) -> str:
+    """A generated ``{stack}-{logical id}-{suffix}`` archive name cut to EventBridge's 48
+    characters, suffix kept, as CloudFormation generates names within a type's limit."""
+    if len(generated) <= _ARCHIVE_NAME_MAX:
+        return generated
+    prefix, _, suffix = generated.rpartition("-")
+    return f"{prefix[: _ARCHIVE_NAME_MAX - len(suffix) - 1].rstrip('-')}-{suffix}"
+
+
 def _archive_create(original: Any) -> Any:
     def create(
         cls: Any,
@@ -80,6 +93,8 @@ def _archive_create(original: Any) -> Any:
         if isinstance(props.get("EventPattern"), dict):
             props["EventPattern"] = json.dumps(props["EventPattern"])
         props.pop("KmsKeyIdentifier", None)
+        if "ArchiveName" not in props:
+            resource_name = fit_archive_name(resource_name)
         return original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
     return classmethod(create)

@@ -5,6 +5,8 @@
   Updated in place (new default version, attachments reconciled) and detached on delete.
 * ``AWS::IAM::Role``: moto's delete leaves managed policies (``ManagedPolicyArns``) attached and
   fails with DeleteConflict; they are detached first.
+* ``AWS::IAM::OIDCProvider`` (GitHub Actions' provider): moto has no model; created in its IAM
+  backend (``ListOpenIDConnectProviders`` shows it) and deleted with the stack.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from moto.iam.models import Role as MotoRole
 from moto.iam.models import iam_backends
 from moto.utilities.utils import get_partition
 
-from petplatform_localcloud.moto_extensions.records import CloudFormationExtension, Json
+from petplatform_localcloud.moto_extensions.records import CloudFormationExtension, Json, Record
 
-__all__ = ["EXTENSIONS", "ManagedPolicy", "Role"]
+__all__ = ["EXTENSIONS", "ManagedPolicy", "OidcProvider", "Role"]
 
 
 class ManagedPolicy(CloudFormationExtension):
@@ -177,4 +179,37 @@ class Role(CloudFormationExtension):
         )
 
 
-EXTENSIONS = (ManagedPolicy, Role)
+class OidcProvider(Record):
+    """``AWS::IAM::OIDCProvider`` in moto's IAM backend: ``Ref`` and ``Arn`` are its ARN."""
+
+    attributes = ("Arn",)
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::IAM::OIDCProvider"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Json,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> OidcProvider:
+        props = cloudformation_json.get("Properties", {})
+        backend = iam_backends[account_id][get_partition(region_name)]
+        provider = backend.create_open_id_connect_provider(
+            url=props["Url"],
+            thumbprint_list=list(props.get("ThumbprintList") or []),
+            client_id_list=list(props.get("ClientIdList") or []),
+            tags=list(props.get("Tags") or []),
+        )
+        return cls(provider.arn, {"Arn": provider.arn})
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        backend = iam_backends[account_id][get_partition(region_name)]
+        backend.delete_open_id_connect_provider(self.physical_resource_id)
+
+
+EXTENSIONS = (ManagedPolicy, Role, OidcProvider)

@@ -30,7 +30,7 @@ from constructs import Construct
 from typing_extensions import Unpack
 
 from petplatform_constructs.compute.serverless_api.api_function import ApiFunction
-from petplatform_constructs.compute.serverless_api.http_api import build_http
+from petplatform_constructs.compute.serverless_api.http_api import add_http_routes, build_http
 from petplatform_constructs.compute.serverless_api.log_key import log_key_of
 from petplatform_constructs.compute.serverless_api.props import ApiKind, ServerlessApiProps
 from petplatform_constructs.compute.serverless_api.rest_api import build_rest
@@ -51,7 +51,8 @@ class ServerlessApi(Construct):
     ``Function-{name}`` per function (children ``Handler``, ``Role``, ``LogGroup``), ``Api``,
     ``AccessLogs``, ``Authorizer``; REST only: ``RequestValidator``, ``Model-{title}``,
     ``ExecutionLogs``, ``Waf`` (``WebAcl``, ``Logs``, ``Logging``), ``WafAssociation``; HTTP
-    only: ``Stage``. Outputs:
+    only: ``Stage``, ``Domain``, ``ApiMapping``; per function with ``alias_name``:
+    ``Function-{name}/Handler/Alias{alias_name}``. Outputs:
     ``ApiUrlOutput``, ``ApiIdOutput``; ``LogKey`` (the log groups' key, in prod-like stages
     without ``log_encryption_key``). At the stack root, one per stack: the runtime layer
     ``PetPlatformRuntimeLayer`` and, for REST APIs, the account-level API Gateway logging role
@@ -70,14 +71,21 @@ class ServerlessApi(Construct):
         kind: the API kind.
         rest_api: the ``RestApi`` (REST), else None; ``api`` gives either API.
         http_api: the ``HttpApi`` (HTTP), else None.
-        stage: the ``apigateway.Stage`` or ``apigatewayv2.HttpStage``; ``stage_name`` its name.
+        shared_api: the ``existing_http_api``, if given (then no stage, access logs or
+            authorizer of its own exist here).
+        stage: the ``apigateway.Stage`` or ``apigatewayv2.HttpStage`` (None on a shared API);
+            ``stage_name`` its name.
+        domain: the HTTP API's custom ``DomainName``, if any.
+        aliases: ``{name: lambda.Alias}`` with ``alias_name``; ``targets`` are what the API
+            calls (the alias, else the function).
         url: the stage's invoke URL.
         functions: ``{name: lambda.Function}``; ``roles`` and ``log_groups`` by the same names.
         runtime_layer: the runtime layer the Python functions use, if any.
-        access_log_group: the stage's access logs (JSON).
+        access_log_group: the stage's access logs (JSON); None on a shared API.
         log_encryption_key: the KMS key of every log group of the API, if any.
         execution_log_group: REST: the pre-created execution log group, with retention.
-        authorizer: the Cognito or JWT authorizer, if any route uses one.
+        authorizer: the Cognito or JWT authorizer, if any route uses one; ``http_authorizer``
+            the same, typed for HTTP APIs (for ``existing_authorizer``).
         models: REST: ``{title: apigateway.Model}``; ``request_validator``: REST: the validator.
         web_acl: the created ``CfnWebACL``, if any; ``web_acl_arn``: the associated ACL's ARN.
         waf_log_group: the created web ACL's ``aws-waf-logs-`` log group, if it logs.
@@ -101,7 +109,27 @@ class ServerlessApi(Construct):
             self, valid.get("log_encryption_key"), plan.profile
         )
         self._build_functions(plan)
-        self.access_log_group = logs.LogGroup(
+        self.rest_api: apigateway.RestApi | None = None
+        self.http_api: apigatewayv2.HttpApi | None = None
+        self.shared_api: apigatewayv2.IHttpApi | None = plan.sharing.existing_api
+        self.domain: apigatewayv2.DomainName | None = None
+        self.authorizer: apigateway.IAuthorizer | apigatewayv2.IHttpRouteAuthorizer | None = None
+        self.http_authorizer: apigatewayv2.IHttpRouteAuthorizer | None = None
+        self.access_log_group: logs.LogGroup | None = None
+        self.execution_log_group: logs.LogGroup | None = None
+        self.request_validator: apigateway.RequestValidator | None = None
+        self.models: dict[str, apigateway.Model] = {}
+        self.web_acl: wafv2.CfnWebACL | None = None
+        self.web_acl_arn: str | None = None
+        self.waf_log_group: logs.LogGroup | None = None
+        self.stage: apigateway.Stage | apigatewayv2.HttpStage | None = None
+        self.url: str
+        if self.shared_api is not None:
+            self.authorizer = self.http_authorizer = plan.sharing.existing_authorizer
+            add_http_routes(self, plan, self.shared_api, self.targets, self.authorizer, shared=True)
+            self.url = self.shared_api.api_endpoint
+            return
+        access_logs = logs.LogGroup(
             self,
             "AccessLogs",
             retention=plan.profile.log_retention,
@@ -109,21 +137,9 @@ class ServerlessApi(Construct):
             deletion_protection_enabled=plan.profile.deletion_protection,
             encryption_key=self.log_encryption_key,
         )
-        self.rest_api: apigateway.RestApi | None = None
-        self.http_api: apigatewayv2.HttpApi | None = None
-        self.execution_log_group: logs.LogGroup | None = None
-        self.request_validator: apigateway.RequestValidator | None = None
-        self.models: dict[str, apigateway.Model] = {}
-        self.authorizer: apigateway.IAuthorizer | apigatewayv2.IHttpRouteAuthorizer | None = None
-        self.web_acl: wafv2.CfnWebACL | None = None
-        self.web_acl_arn: str | None = None
-        self.waf_log_group: logs.LogGroup | None = None
-        self.stage: apigateway.Stage | apigatewayv2.HttpStage
-        self.url: str
+        self.access_log_group = access_logs
         if plan.rest:
-            rest = build_rest(
-                self, plan, self.functions, self.access_log_group, self.log_encryption_key
-            )
+            rest = build_rest(self, plan, self.targets, access_logs, self.log_encryption_key)
             self.rest_api, self.stage, self.url = rest.api, rest.api.deployment_stage, rest.api.url
             self.execution_log_group = rest.execution_log_group
             self.request_validator = rest.request_validator
@@ -132,19 +148,23 @@ class ServerlessApi(Construct):
             self.web_acl, self.web_acl_arn = rest.web_acl, rest.web_acl_arn
             self.waf_log_group = rest.waf_log_group
         else:
-            http = build_http(self, plan, self.functions, self.access_log_group)
+            http = build_http(self, plan, self.targets, access_logs)
             self.http_api, self.stage, self.url = http.api, http.stage, http.stage.url
-            self.authorizer = http.authorizer
+            self.authorizer, self.domain = http.authorizer, http.domain
+            self.http_authorizer = http.authorizer
         export_prefix = valid.get("export_prefix")
         if export_prefix is not None:
-            self.outputs = add_exports(
-                self, export_prefix, {"ApiUrl": self.url, "ApiId": self.api_id}
-            )
+            exported = {"ApiUrl": self.url, "ApiId": self.api_id}
+            if self.domain is not None:
+                exported["DomainName"] = self.domain.name
+            self.outputs = add_exports(self, export_prefix, exported)
 
     def _build_functions(self, plan: ApiPlan) -> None:
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
+        self.aliases: dict[str, lambda_.Alias] = {}
+        self.targets: dict[str, lambda_.IFunction] = {}
         self.runtime_layer: lambda_.ILayerVersion | None = None
         if any(function.runtime_layer for function in plan.functions):
             self.runtime_layer = runtime_layer_of(self)
@@ -165,6 +185,14 @@ class ServerlessApi(Construct):
             self.functions[spec.name] = built.function
             self.roles[spec.name] = built.role
             self.log_groups[spec.name] = built.log_group
+            self.targets[spec.name] = built.function
+            if plan.sharing.alias_name is not None:
+                alias = built.function.add_alias(
+                    plan.sharing.alias_name,
+                    provisioned_concurrent_executions=spec.provisioned_concurrency,
+                )
+                self.aliases[spec.name] = alias
+                self.targets[spec.name] = alias
             if function.outlives_integration:
                 assert spec.timeout is not None  # only a spec's own timeout can outlive the API
                 Annotations.of(built.function).add_info(
@@ -186,8 +214,9 @@ class ServerlessApi(Construct):
         """The API's id (``RestApiId`` or ``ApiId``)."""
         if self.rest_api is not None:
             return self.rest_api.rest_api_id
-        assert self.http_api is not None
-        return self.http_api.api_id
+        http_api = self.http_api or self.shared_api
+        assert http_api is not None
+        return http_api.api_id
 
     def register_observability(self, watcher: Watcher) -> None:
         """What an :class:`~petplatform_constructs.ObservabilityPack` watches here: each
@@ -196,7 +225,7 @@ class ServerlessApi(Construct):
             watcher.watch_lambda(function)
         if self.rest_api is not None:
             watcher.watch_rest_api(self.rest_api, stage_name=self.stage_name)
-        elif self.http_api is not None:
+        elif self.http_api is not None and self.shared_api is None:
             watcher.watch_http_api(self.http_api, stage_name=self.stage_name)
 
     def metric_count(
@@ -232,6 +261,7 @@ class ServerlessApi(Construct):
     def _stage_metric(
         self, which: str, period: Duration | None, statistic: str
     ) -> cloudwatch.Metric:
+        assert self.stage is not None, "a ServerlessApi on an existing_http_api has no stage"
         method = getattr(self.stage, f"metric_{which}")
         metric: cloudwatch.Metric = method(
             period=period or Duration.minutes(5), statistic=statistic

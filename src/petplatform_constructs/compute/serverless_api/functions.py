@@ -127,6 +127,9 @@ class FunctionSpec:
             (``GetSecretValue``/``DescribeSecret``) and finds its ARN in ``ENV_VAR``.
         reserved_concurrency: concurrent executions reserved (and capped) for the function.
             Default: none (shares the account's pool).
+        provisioned_concurrency: execution environments kept initialized on the API's alias
+            (``ServerlessApi(alias_name=...)``), for functions whose cold starts matter. They
+            are billed while idle. Default: none.
         description: Default: none.
         exclude: extra glob patterns left out of the code asset (``README.md``, ``tests``...).
             Python caches and tool caches (``__pycache__``, ``*.pyc``, ``.*_cache``) are
@@ -146,6 +149,7 @@ class FunctionSpec:
     )
     secrets: Mapping[str, secretsmanager.ISecret] = field(default_factory=dict)
     reserved_concurrency: int | None = None
+    provisioned_concurrency: int | None = None
     description: str | None = None
     exclude: Sequence[str] = ()
 
@@ -231,6 +235,20 @@ def check_function_spec(
         spec.reserved_concurrency,
         "at least 1 (0 would throttle every request), or None for no reservation",
     )
+    problems.check(
+        spec.provisioned_concurrency is None or spec.provisioned_concurrency >= 1,
+        f"{label}.provisioned_concurrency",
+        spec.provisioned_concurrency,
+        "at least 1, or None for none",
+    )
+    if spec.provisioned_concurrency is not None and spec.reserved_concurrency is not None:
+        problems.check(
+            spec.provisioned_concurrency <= spec.reserved_concurrency,
+            f"{label}.provisioned_concurrency",
+            spec.provisioned_concurrency,
+            f"at most reserved_concurrency ({spec.reserved_concurrency}): Lambda refuses to "
+            "provision more environments than the function may run",
+        )
     _check_environment(problems, spec, label, generated)
     return True
 

@@ -1,7 +1,8 @@
 """The HTTP API of a ServerlessApi: routes, JWT authorizer, CORS, stage and access logs.
 
-Construct ids under the ServerlessApi (a public contract): ``Api`` and ``Stage``; the JWT
-authorizer is named ``Authorizer``.
+Construct ids under the ServerlessApi (a public contract): ``Api``, ``Stage``, the JWT
+authorizer ``Authorizer``, and with a custom domain ``Domain`` and ``ApiMapping``. Routes added
+to another ServerlessApi's API are named ``{METHOD}-{path}`` under the adding ServerlessApi.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 import jsii
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
-from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
@@ -50,7 +50,8 @@ class HttpParts:
 
     api: apigatewayv2.HttpApi
     stage: apigatewayv2.HttpStage
-    authorizer: authorizers.HttpJwtAuthorizer | None
+    authorizer: apigatewayv2.IHttpRouteAuthorizer | None
+    domain: apigatewayv2.DomainName | None
 
 
 def build_http(
@@ -61,7 +62,9 @@ def build_http(
 ) -> HttpParts:
     """Create the HTTP API of ``plan`` in ``scope``, its routes calling ``functions``."""
     cors = plan.cors
-    methods = sorted({route.method.upper() for route in plan.routes})
+    methods = sorted(
+        {route.method.upper() for route in plan.routes} | set(plan.sharing.cors_methods)
+    )
     api = apigatewayv2.HttpApi(
         scope,
         "Api",
@@ -95,11 +98,51 @@ def build_http(
         ),
     )
     issuer = plan.jwt_issuer or (_cognito_issuer(plan.user_pool) if plan.user_pool else None)
-    authorizer = (
-        authorizers.HttpJwtAuthorizer("Authorizer", issuer, jwt_audience=list(plan.jwt_audience))
-        if issuer is not None and any(r.authorization == "cognito" for r in plan.routes)
-        else None
-    )
+    authorizer: apigatewayv2.IHttpRouteAuthorizer | None = None
+    if issuer is not None:
+        # Created with the API, not with its first route, so that routes of other stacks
+        # (existing_http_api) share it.
+        created = apigatewayv2.HttpAuthorizer(
+            scope,
+            "Authorizer",
+            http_api=api,
+            type=apigatewayv2.HttpAuthorizerType.JWT,
+            identity_source=["$request.header.Authorization"],
+            jwt_issuer=issuer,
+            jwt_audience=list(plan.jwt_audience),
+        )
+        authorizer = apigatewayv2.HttpAuthorizer.from_http_authorizer_attributes(
+            scope, "RouteAuthorizer", authorizer_id=created.authorizer_id, authorizer_type="JWT"
+        )
+    add_http_routes(scope, plan, api, functions, authorizer)
+    domain = None
+    if plan.sharing.domain_name is not None and plan.sharing.certificate is not None:
+        domain = apigatewayv2.DomainName(
+            scope,
+            "Domain",
+            domain_name=plan.sharing.domain_name,
+            certificate=plan.sharing.certificate,
+            endpoint_type=apigatewayv2.EndpointType.REGIONAL,
+            security_policy=apigatewayv2.SecurityPolicy.TLS_1_2,
+        )
+        apigatewayv2.ApiMapping(scope, "ApiMapping", api=api, domain_name=domain, stage=stage)
+    return HttpParts(api=api, stage=stage, authorizer=authorizer, domain=domain)
+
+
+def add_http_routes(
+    scope: Construct,
+    plan: ApiPlan,
+    api: apigatewayv2.IHttpApi,
+    functions: Mapping[str, lambda_.IFunction],
+    authorizer: apigatewayv2.IHttpRouteAuthorizer | None,
+    *,
+    shared: bool = False,
+) -> None:
+    """One Lambda proxy integration per function, and the routes of ``plan`` on ``api``.
+
+    ``shared``: ``api`` belongs to another ServerlessApi (maybe in another stack), so the
+    routes are created here, in ``scope``, rather than under the API.
+    """
     timeout = plan.timeout
     # Timeouts above what aws-cdk-lib accepts are set on the L1 below.
     cdk_timeout = timeout if timeout.to_milliseconds() <= _CDK_HTTP_TIMEOUT_MS else None
@@ -110,25 +153,41 @@ def build_http(
         for name, function in functions.items()
     }
     for route in plan.routes:
-        created = api.add_routes(
-            path=route.path,
-            methods=[apigatewayv2.HttpMethod[route.method.upper()]],
-            integration=lambda_integrations[route.function],
-            authorizer=authorizer if route.authorization == "cognito" else None,
-        )
+        method = apigatewayv2.HttpMethod[route.method.upper()]
+        integration = lambda_integrations[route.function]
+        route_authorizer = authorizer if route.authorization == "cognito" else None
+        created: list[apigatewayv2.HttpRoute]
+        if not shared and isinstance(api, apigatewayv2.HttpApi):
+            created = api.add_routes(
+                path=route.path,
+                methods=[method],
+                integration=integration,
+                authorizer=route_authorizer,
+            )
+        else:  # another ServerlessApi's API: the routes belong here
+            route_key = apigatewayv2.HttpRouteKey.with_(route.path, method)
+            created = [
+                apigatewayv2.HttpRoute(
+                    scope,
+                    f"{method.value}{route.path}".replace("/", "-"),
+                    http_api=api,
+                    route_key=route_key,
+                    integration=integration,
+                    authorizer=route_authorizer,
+                )
+            ]
         if route.authorization == "none":
-            for http_route in created:
+            for public in created:
                 acknowledge(
-                    http_route.node.default_child or http_route,
+                    public.node.default_child or public,
                     "AwsSolutions-APIG4",
                     f"{route.key} is public by design (RouteSpec authorization='none', e.g. a "
                     "health check); the stage's throttling still applies.",
                 )
     if cdk_timeout is None:
-        for child in api.node.find_all():
+        for child in scope.node.find_all():
             if isinstance(child, apigatewayv2.CfnIntegration):
                 child.add_property_override("TimeoutInMillis", timeout.to_milliseconds())
-    return HttpParts(api=api, stage=stage, authorizer=authorizer)
 
 
 def _cognito_issuer(user_pool: cognito.IUserPool) -> str:

@@ -13,6 +13,8 @@ from typing import TypedDict
 
 from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_apigatewayv2 as apigatewayv2
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_kms as kms
 
@@ -75,6 +77,9 @@ class ServerlessApiProps(TypedDict, total=False):
     ``http://localhost[:port]``, or ``["*"]`` alone). Default: none, no CORS."""
     cors_allow_headers: Sequence[str]
     """Request headers browsers may send. Default :data:`DEFAULT_CORS_HEADERS`."""
+    cors_allow_methods: Sequence[str]
+    """HTTP only: methods browsers may call besides those of ``routes``, e.g. the methods of
+    routes that other ServerlessApis add with ``existing_http_api``. Default none."""
     cors_max_age: Duration
     """How long browsers cache a preflight. Default 1 hour."""
     throttling_rate_limit: float
@@ -100,8 +105,26 @@ class ServerlessApiProps(TypedDict, total=False):
     in prod-like stages one new key per ServerlessApi (rotated, retained), elsewhere none."""
     runtime_layer: bool
     """Add the runtime layer (``petplatform_runtime``) to every Python function. Default True."""
+    existing_http_api: apigatewayv2.IHttpApi
+    """Add these functions and routes to an HTTP API that another ``ServerlessApi`` created
+    (``http_api``), for example in another stack: one API, routes owned by several services.
+    No API, stage, authorizer, domain or access logs are created here, so every prop that
+    configures them is refused. Default none."""
+    existing_authorizer: apigatewayv2.IHttpRouteAuthorizer
+    """With ``existing_http_api``: the authorizer of the ``"cognito"`` routes (the other
+    ``ServerlessApi``'s ``authorizer``). Default none."""
+    domain_name: str
+    """HTTP only: a regional custom domain (``api.example.com``) mapped to the stage, TLS 1.2.
+    Needs ``certificate``. Default none."""
+    certificate: acm.ICertificate
+    """With ``domain_name``: its ACM certificate, in the API's region. Default none."""
+    alias_name: str
+    """Publish a version of every function on each change and send the API (and queues) to
+    an alias of this name (e.g. ``live``), which ``FunctionSpec.provisioned_concurrency``
+    needs. Default none: the API calls ``$LATEST``."""
     export_prefix: str
-    """Export ``{prefix}-ApiUrl`` and ``{prefix}-ApiId``. Default: no outputs."""
+    """Export ``{prefix}-ApiUrl`` and ``{prefix}-ApiId`` (and ``{prefix}-DomainName`` with a
+    domain). Default: no outputs."""
     stage_profile: StageProfile
     """Profile to use instead of the scope default (log retention, removal, log level)."""
     naming: Naming

@@ -36,6 +36,7 @@ from petplatform_constructs.compute.serverless_api.runtimes import (
     is_python,
     layer_supports,
 )
+from petplatform_constructs.compute.serverless_api.sharing import SharingPlan, plan_sharing
 from petplatform_constructs.compute.serverless_api.waf import WafRules, check_web_acl
 from petplatform_constructs.core.errors import Problems, PropError
 from petplatform_constructs.core.names import ResourceKind, physical_name
@@ -92,6 +93,7 @@ class ApiPlan:
     cloud_watch_role: bool
     waf: WafRules | None
     web_acl_arn: str | None
+    sharing: SharingPlan
 
     @property
     def rest(self) -> bool:
@@ -109,7 +111,8 @@ def plan_api(
     ``rejected`` names props already reported (unknown or of the wrong type, and left out of
     ``props``), so that no rule reports them missing.
     """
-    kind = _parse_kind(problems, props.get("kind"))
+    shared = props.get("existing_http_api") is not None
+    kind = _parse_kind(problems, props.get("kind") or (ApiKind.HTTP if shared else None))
     rest = kind is ApiKind.REST
     profile = StageProfile.of(scope, props.get("stage_profile"))
     naming = _naming_or_none(scope, props.get("naming"))
@@ -118,8 +121,11 @@ def plan_api(
     issuer = props.get("jwt_issuer")
     audience = tuple(props.get("jwt_audience") or ())
     has_authorizer = _check_auth(problems, rest, pool, issuer, audience)
-
     specs = list(props.get("functions") or ())
+    sharing = plan_sharing(scope, problems, props, kind, specs)
+    if shared:
+        has_authorizer = sharing.existing_authorizer is not None
+
     routes = list(props.get("routes") or ())
     for prop, given in (("functions", specs), ("routes", routes)):
         item = "FunctionSpec" if prop == "functions" else "RouteSpec"
@@ -183,6 +189,7 @@ def plan_api(
         cloud_watch_role=rest and props.get("cloud_watch_role") is not False,
         waf=props.get("waf"),
         web_acl_arn=props.get("web_acl_arn"),
+        sharing=sharing,
     )
 
 

@@ -34,6 +34,7 @@ from petplatform_constructs.edge.cdn.access_logs import (
     create_log_bucket,
     deliver_access_logs,
 )
+from petplatform_constructs.edge.cdn.api_origin import api_behavior, api_cached_behaviors
 from petplatform_constructs.edge.cdn.findings import report_findings
 from petplatform_constructs.edge.cdn.props import CdnProps
 from petplatform_constructs.edge.cdn.validation import MAX_COMMENT_LENGTH, CdnPlan, plan_cdn
@@ -154,7 +155,12 @@ class Cdn(Construct):
             props.get("response_headers_policy")
             or cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS
         )
-        api = self._api_behavior(props, headers) if props.get("api_domain") else None
+        api = api_behavior(props, headers) if props.get("api_domain") else None
+        self.api_cache_policy: cloudfront.CachePolicy | None = None
+        """The cache policy of ``api_cached_paths``, if any."""
+        cached: dict[str, cloudfront.BehaviorOptions] = {}
+        if api is not None and props.get("api_cached_paths"):
+            self.api_cache_policy, cached = api_cached_behaviors(self, props, api)
         if self.bucket is not None:
             default = cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
@@ -165,11 +171,11 @@ class Cdn(Construct):
                 response_headers_policy=headers,
                 compress=True,
             )
-            extra = {plan.api_path_pattern: api} if api is not None else None
+            extra = {plan.api_path_pattern: api, **cached} if api is not None else None
             comment = f"{display_path(self)} via Origin Access Control"
         else:
             assert api is not None
-            default, extra = api, None
+            default, extra = api, cached or None
             comment = f"{display_path(self)} in front of an API"
         return cloudfront.Distribution(
             self,
@@ -198,28 +204,6 @@ class Cdn(Construct):
             enable_logging=True if self.log_bucket is not None else None,
             log_bucket=self.log_bucket,
             log_file_prefix=LOG_FILE_PREFIX if self.log_bucket is not None else None,
-        )
-
-    @staticmethod
-    def _api_behavior(
-        props: CdnProps, headers: cloudfront.IResponseHeadersPolicy
-    ) -> cloudfront.BehaviorOptions:
-        """The API origin: HTTPS only, every method, no caching, every viewer header but Host
-        (so ``Authorization`` and the query string reach the API, and the API's own TLS name is
-        used)."""
-        return cloudfront.BehaviorOptions(
-            origin=origins.HttpOrigin(
-                props["api_domain"],
-                origin_path=props.get("api_origin_path"),
-                protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-                origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
-            ),
-            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
-            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-            response_headers_policy=headers,
-            compress=True,
         )
 
     def _alias_records(self, props: CdnProps) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypedDict
 
+from aws_cdk import Duration
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_route53 as route53
@@ -86,6 +87,13 @@ class CdnProps(CdnOptions, total=False):
     api_path_pattern: str
     """With both ``bucket`` and ``api_domain``, the paths routed to the API. Default
     ``"/api/*"``."""
+    api_cached_paths: Sequence[str]
+    """API paths CloudFront caches (``/public/*``), because HTTP APIs have no cache: GET, HEAD
+    and OPTIONS, keyed on the path and query string only, so they must not depend on who
+    calls. Every other API path stays uncached. Default none."""
+    api_cache_ttl: Duration
+    """Default TTL of ``api_cached_paths`` when the API sends no ``Cache-Control``, 1 s to
+    1 day. Default 5 minutes."""
     hosted_zone: route53.IHostedZone
     """Zone that holds ``custom_domain``: A and AAAA alias records to the distribution are
     created in it. Default: no DNS records."""

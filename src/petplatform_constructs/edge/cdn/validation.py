@@ -288,6 +288,26 @@ def _check_api(report: Problems, valid: CdnProps) -> None:
             path,
             "a path starting with '/' and not ending with one, such as '/prod'",
         )
+    cached = list(valid.get("api_cached_paths") or ())
+    for cached_path in cached:
+        report.check(
+            api is not None
+            and isinstance(cached_path, str)
+            and cached_path.startswith("/")
+            and cached_path != "/*",
+            "api_cached_paths",
+            cached_path,
+            "with api_domain: a path pattern starting with '/' such as '/public/*' (not '/*': "
+            "authenticated responses must never be cached)",
+        )
+    ttl = valid.get("api_cache_ttl")
+    if ttl is not None:
+        report.check(
+            bool(cached) and 1 <= ttl.to_seconds() <= 86400,
+            "api_cache_ttl",
+            f"{ttl.to_seconds():g} s",
+            "1 s to 1 day, with api_cached_paths",
+        )
     pattern = valid.get("api_path_pattern")
     if pattern is not None:
         report.check(

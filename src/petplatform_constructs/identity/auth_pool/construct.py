@@ -229,7 +229,9 @@ class AuthPool(Construct):
             user_pool=self.user_pool,
             user_pool_client_name=client.client_name,
             generate_secret=spec.generate_secret,
-            auth_flows=cognito.AuthFlow(user_srp=True),
+            auth_flows=cognito.AuthFlow(
+                user_srp=True, admin_user_password=spec.backend_password_auth or None
+            ),
             disable_o_auth=not spec.oauth,
             o_auth=(
                 cognito.OAuthSettings(

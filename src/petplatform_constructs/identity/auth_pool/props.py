@@ -66,6 +66,10 @@ class AppClient:
         id_token_validity: 5 minutes to 1 day. Default 60 minutes.
         refresh_token_validity: 60 minutes to 10 years, and at least the other two. Default
             30 days.
+        backend_password_auth: also allow ``ADMIN_USER_PASSWORD_AUTH``, for a backend (an API
+            function with ``cognito-idp:AdminInitiateAuth`` on this pool) that signs users in
+            with the password they send it. The password then passes through that backend,
+            so prefer SRP from the app when the app can do it. Default ``False``.
     """
 
     name: str
@@ -78,6 +82,7 @@ class AppClient:
     access_token_validity: Duration | None = None
     id_token_validity: Duration | None = None
     refresh_token_validity: Duration | None = None
+    backend_password_auth: bool = False
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,8 @@ class EventBus(Construct):
         PropError: every invalid prop at once, each with the value received and what is allowed.
 
     Attributes:
-        bus: the ``events.EventBus``; ``event_bus_name``, ``event_bus_arn``.
+        bus: the ``events.EventBus`` (or the ``existing_event_bus``); ``event_bus_name``,
+            ``event_bus_arn``. imported: whether the bus was created elsewhere.
         archive: the ``events.Archive``, if any; ``archive_name`` for ``StartReplay``.
         discoverer: the ``CfnDiscoverer``, if any.
         rules: ``{name: events.Rule}``; ``dead_letter_queues``: ``{name: sqs.Queue}``.
@@ -79,14 +80,19 @@ class EventBus(Construct):
         problems.raise_if_any()
 
         self._profile = StageProfile.of(self, valid.get("stage_profile"))
-        self.bus = events.EventBus(self, BUS_CONSTRUCT_ID, event_bus_name=name)
+        existing = valid.get("existing_event_bus")
+        self.imported = existing is not None
+        self.bus: events.IEventBus = existing or events.EventBus(
+            self, BUS_CONSTRUCT_ID, event_bus_name=name
+        )
         self.event_bus_name = self.bus.event_bus_name
         self.event_bus_arn = self.bus.event_bus_arn
         for statement in valid.get("policy_statements") or ():
+            assert isinstance(self.bus, events.EventBus)  # refused with an existing bus
             self.bus.add_to_resource_policy(statement)
         self.archive: events.Archive | None = None
         self.archive_name: str | None = None
-        if valid.get("archive") is not False:
+        if valid.get("archive") is not False and not self.imported:
             days = valid.get("archive_retention_days")
             if days is None:
                 days = _PROD_ARCHIVE_DAYS if self._profile.prod_like else _DEV_ARCHIVE_DAYS
@@ -100,7 +106,7 @@ class EventBus(Construct):
             )
             self.archive_name = self.archive.archive_name
         self.discoverer: eventschemas.CfnDiscoverer | None = None
-        if valid.get("schema_discovery") is not False:
+        if valid.get("schema_discovery") is not False and not self.imported:
             self.discoverer = eventschemas.CfnDiscoverer(
                 self,
                 "SchemaDiscoverer",

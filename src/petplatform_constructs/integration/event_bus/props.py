@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias, TypedDict
 
 from aws_cdk import Duration
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -85,9 +86,12 @@ class RuleSpec:
 class EventBusProps(TypedDict, total=False):
     """Every prop of :class:`~petplatform_constructs.EventBus`. ``None`` means the default."""
 
+    existing_event_bus: events.IEventBus
+    """Add ``rules`` to a bus created elsewhere (another stack's EventBus ``bus``), so that
+    rules live with their targets. Every bus prop is refused. Default none: a bus is created."""
     name: str
     """Short name through the naming strategy in scope. Default: required unless
-    ``event_bus_name`` is given."""
+    ``event_bus_name`` (or ``existing_event_bus``) is given."""
     event_bus_name: str
     """Literal bus name instead of ``name``. Default none."""
     rules: Sequence[RuleSpec]

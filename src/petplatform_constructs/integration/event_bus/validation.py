@@ -12,6 +12,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import IConstruct
 
 from petplatform_constructs.core.errors import Problems
+from petplatform_constructs.core.existing import check_existing
 from petplatform_constructs.core.names import ResourceKind, physical_name
 from petplatform_constructs.core.props import check_fields
 from petplatform_constructs.integration.event_bus.props import (
@@ -87,7 +88,14 @@ def _check_leaf(problems: Problems, prop: str, value: Any, *, nested: bool) -> N
 def check_bus(
     scope: IConstruct, problems: Problems, props: EventBusProps, rejected: frozenset[str]
 ) -> str | None:
-    """Check ``props``; return the bus's physical name."""
+    """Check ``props``; return the bus's physical name (``None`` for an existing bus)."""
+    existing = props.get("existing_event_bus")
+    if existing is not None:
+        creation = {prop: props.get(prop) for prop in _BUS_PROPS}
+        check_existing(problems, "existing_event_bus", existing, creation)
+        if "rules" not in rejected:
+            check_rules(problems, props.get("rules") or ())
+        return None
     name = physical_name(
         scope,
         problems,
@@ -121,6 +129,12 @@ def check_bus(
     if "rules" not in rejected:
         check_rules(problems, props.get("rules") or ())
     return name
+
+
+_BUS_PROPS = (
+    "name", "event_bus_name", "archive", "archive_retention_days", "schema_discovery",
+    "policy_statements", "export_prefix",
+)  # fmt: skip
 
 
 def _check_statement(

@@ -59,14 +59,16 @@ class FifoPipeline(Construct):
     Lambda consumer with partial batch failures.
 
     Stable construct ids: ``Queue``, ``DeadLetterQueue`` (unless ``dead_letter_queue`` is
-    given), ``Consumer`` (with a consumer). Outputs with ``export_prefix``: ``QueueUrl``,
-    ``QueueArn``, ``DeadLetterQueueArn``.
+    given), ``Consumer`` (with a consumer); with ``existing_queue`` only ``Consumer``. Outputs
+    with ``export_prefix``: ``QueueUrl``, ``QueueArn``, ``DeadLetterQueueArn``.
 
     Raises:
         PropError: every invalid prop at once, each with the value received and what is allowed.
 
     Attributes:
-        queue: the main ``sqs.Queue``. dead_letter_queue: its dead-letter queue.
+        queue: the main ``sqs.Queue`` (the ``existing_queue``, if given). dead_letter_queue:
+            its dead-letter queue (None for an existing queue without ``dead_letter_queue``).
+        imported: whether the queue exists elsewhere (``existing_queue``).
         fifo: whether the queues are FIFO. max_receive_count: receives before dead-lettering.
         consumer: the consumer ``lambda.Function``, if any; ``consumer_role`` its role,
             ``consumer_log_group`` its log group, ``log_encryption_key`` that group's key.
@@ -87,19 +89,27 @@ class FifoPipeline(Construct):
         self.fifo = plan.fifo
         self.max_receive_count = plan.max_receive_count
         self.outputs: dict[str, CfnOutput] = {}
-        self.dead_letter_queue: sqs.IQueue = valid.get("dead_letter_queue") or self._queue(
-            DEAD_LETTER_QUEUE_CONSTRUCT_ID, plan, valid, profile, plan.dead_letter_queue_name
-        )
-        self.queue = self._queue(
-            QUEUE_CONSTRUCT_ID,
-            plan,
-            valid,
-            profile,
-            plan.queue_name,
-            dead_letter=sqs.DeadLetterQueue(
-                queue=self.dead_letter_queue, max_receive_count=plan.max_receive_count
-            ),
-        )
+        existing = valid.get("existing_queue")
+        self.imported = existing is not None
+        self.dead_letter_queue: sqs.IQueue | None = valid.get("dead_letter_queue")
+        self.queue: sqs.IQueue
+        if existing is not None:
+            self.queue = existing
+        else:
+            dead_letter_queue = self.dead_letter_queue or self._queue(
+                DEAD_LETTER_QUEUE_CONSTRUCT_ID, plan, valid, profile, plan.dead_letter_queue_name
+            )
+            self.dead_letter_queue = dead_letter_queue
+            self.queue = self._queue(
+                QUEUE_CONSTRUCT_ID,
+                plan,
+                valid,
+                profile,
+                plan.queue_name,
+                dead_letter=sqs.DeadLetterQueue(
+                    queue=dead_letter_queue, max_receive_count=plan.max_receive_count
+                ),
+            )
         self.consumer: lambda_.Function | None = None
         self.consumer_role: iam.Role | None = None
         self.consumer_log_group: logs.LogGroup | None = None
@@ -108,7 +118,7 @@ class FifoPipeline(Construct):
         if plan.consumer is not None:
             self._add_consumer(plan, valid, profile)
         export_prefix = valid.get("export_prefix")
-        if export_prefix is not None:
+        if export_prefix is not None and self.dead_letter_queue is not None:
             self.outputs = add_exports(
                 self,
                 export_prefix,
@@ -210,6 +220,8 @@ class FifoPipeline(Construct):
 
     def grant_redrive(self, grantee: iam.IGrantable) -> iam.Grant:
         """Move messages from the dead-letter queue back (``StartMessageMoveTask``)."""
+        if self.dead_letter_queue is None:
+            raise ValueError(f"{self.node.path} knows no dead-letter queue to redrive from")
         self.queue.grant_send_messages(grantee)
         return iam.Grant.add_to_principal(
             grantee=grantee,
@@ -225,8 +237,9 @@ class FifoPipeline(Construct):
     def register_observability(self, watcher: Watcher) -> None:
         """Age of the oldest message, dead-letter queue depth > 0, consumer errors and
         throttles."""
-        watcher.watch_queue(self.queue)
-        if not watcher.is_watched(self.dead_letter_queue):
+        if not watcher.is_watched(self.queue):
+            watcher.watch_queue(self.queue)
+        if self.dead_letter_queue is not None and not watcher.is_watched(self.dead_letter_queue):
             watcher.watch_queue(self.dead_letter_queue, dlq=True)
         if self.consumer is not None:
             watcher.watch_lambda(self.consumer)

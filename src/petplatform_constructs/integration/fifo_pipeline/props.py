@@ -35,6 +35,11 @@ retries of a throttled batch then never see a message twice)."""
 class FifoPipelineProps(TypedDict, total=False):
     """Every prop of :class:`~petplatform_constructs.FifoPipeline`. ``None`` means the default."""
 
+    existing_queue: sqs.IQueue
+    """Build only the ``consumer`` here, for a queue created elsewhere (another stack's
+    FifoPipeline ``queue``), so that the consumer can sit with the resources it uses. Every
+    queue prop is refused; ``dead_letter_queue`` names that queue's dead-letter queue for the
+    alarms, and ``name`` still names the function. Default none: the queues are created."""
     fifo: bool
     """FIFO queues (ordered per message group, deduplicated). ``False`` gives standard queues
     (at-least-once, best-effort order, no deduplication). Default True."""

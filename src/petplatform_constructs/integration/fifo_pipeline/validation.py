@@ -9,6 +9,7 @@ from constructs import IConstruct
 
 from petplatform_constructs.compute.serverless_api import FunctionSpec, check_function_spec
 from petplatform_constructs.core.errors import Problems
+from petplatform_constructs.core.existing import check_existing
 from petplatform_constructs.core.names import ResourceKind, physical_name, validate_name
 from petplatform_constructs.integration.fifo_pipeline.props import (
     DEFAULT_MAX_RECEIVE_COUNT,
@@ -65,6 +66,8 @@ def plan_pipeline(
     scope: IConstruct, problems: Problems, props: FifoPipelineProps, rejected: frozenset[str]
 ) -> PipelinePlan | None:
     """Check ``props`` and resolve them; ``None`` when a problem was recorded."""
+    if props.get("existing_queue") is not None:
+        return _plan_attached(problems, props, rejected)
     fifo = props.get("fifo", True) is not False
     names = _names(scope, problems, props, fifo)
     dedup = props.get("content_based_deduplication")
@@ -138,6 +141,47 @@ def plan_pipeline(
         consumer=consumer,
         consumer_timeout=consumer_timeout,
         batch_size=batch_size,
+    )
+
+
+_QUEUE_PROPS = (
+    "fifo", "queue_name", "dead_letter_queue_name", "content_based_deduplication",
+    "high_throughput", "retention_period", "receive_wait_time", "visibility_timeout",
+    "max_receive_count", "encryption_key", "consumer_timeout", "export_prefix",
+)  # fmt: skip
+
+
+def _plan_attached(
+    problems: Problems, props: FifoPipelineProps, rejected: frozenset[str]
+) -> PipelinePlan | None:
+    """A consumer for ``existing_queue``: no queue prop, and a consumer is required."""
+    queue = props.get("existing_queue")
+    assert queue is not None
+    check_existing(
+        problems, "existing_queue", queue, {prop: props.get(prop) for prop in _QUEUE_PROPS}
+    )
+    consumer = props.get("consumer")
+    problems.check(
+        consumer is not None or "consumer" in rejected,
+        "consumer",
+        None,
+        "a FunctionSpec: with existing_queue, the consumer is all this construct builds",
+    )
+    fifo = bool(queue.fifo)
+    timeout = _consumer(problems, props, consumer, fifo, rejected)
+    if problems:
+        return None
+    return PipelinePlan(
+        fifo=fifo,
+        queue_name=None,
+        dead_letter_queue_name=None,
+        content_based_deduplication=None,
+        retention_period=DEFAULT_RETENTION,
+        visibility_timeout=Duration.seconds(LAMBDA_VISIBILITY_FACTOR * timeout.to_seconds()),
+        max_receive_count=DEFAULT_MAX_RECEIVE_COUNT,
+        consumer=consumer,
+        consumer_timeout=timeout,
+        batch_size=props.get("batch_size") or 10,
     )
 
 

@@ -12,6 +12,7 @@ from petplatform_constructs.observability.alerting import (
     TOPIC_CONSTRUCT_ID,
     TOPIC_KEY_CONSTRUCT_ID,
 )
+from petplatform_constructs.observability.channels import SlackChannel
 from petplatform_constructs.observability.pack.construct import (
     ACCESS_DENIED_CONSTRUCT_ID,
     ACCESS_DENIED_METRIC_NAMESPACE,
@@ -35,6 +36,7 @@ __all__ = [
     "ObservabilityPack",
     "ObservabilityPackProps",
     "Panel",
+    "SlackChannel",
     "SupportsObservability",
     "WatchPlan",
     "Watchable",

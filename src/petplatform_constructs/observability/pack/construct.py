@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from aws_cdk import CfnOutput, Duration, aws_budgets
+from aws_cdk import aws_chatbot as chatbot
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_kms as kms
@@ -38,6 +39,7 @@ from petplatform_constructs.observability.alerting import (
     create_budget,
     warn_without_subscribers,
 )
+from petplatform_constructs.observability.channels import subscribe_channels
 from petplatform_constructs.observability.pack.props import (
     TOPIC_CREATION_PROPS,
     ObservabilityPackProps,
@@ -149,6 +151,8 @@ class ObservabilityPack(Construct, ServiceWatches):
         """The created topic; ``None`` with ``existing_alert_topic``."""
         self.topic_key: kms.IKey | None = None
         """The key of the created topic; ``None`` with ``existing_alert_topic``."""
+        self.slack_channel: chatbot.CfnSlackChannelConfiguration | None = None
+        """The Slack channel configuration, with ``slack_channel``."""
         self.imported = existing_alert_topic is not None
         """Whether the pack notifies an existing topic instead of one it created."""
         if alert_topic is None:
@@ -160,6 +164,12 @@ class ObservabilityPack(Construct, ServiceWatches):
                 removal_policy=profile.removal_policy,
             )
             alert_topic = self.created_topic
+            self.slack_channel = subscribe_channels(
+                self,
+                self.created_topic,
+                valid.get("slack_channel"),
+                valid.get("alarm_https_endpoints") or (),
+            )
             if profile.prod_like:
                 warn_without_subscribers(self, self.created_topic)
         self.alert_topic: sns.ITopic = alert_topic

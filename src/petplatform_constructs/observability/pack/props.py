@@ -20,6 +20,7 @@ from aws_cdk import aws_sqs as sqs
 
 from petplatform_constructs.core.resources import HasTable
 from petplatform_constructs.core.watch import Observable
+from petplatform_constructs.observability.channels import SlackChannel
 from petplatform_constructs.observability.settings import AlarmThresholds, AlarmWindow, BudgetSpec
 from petplatform_constructs.platform.naming import Naming
 from petplatform_constructs.platform.stage import StageProfile
@@ -52,6 +53,12 @@ class ObservabilityPackProps(TypedDict, total=False):
     alarm_email_addresses: Sequence[str]
     """Email subscriptions of the created topic; each address confirms the subscription from
     AWS's email. Default none."""
+    alarm_https_endpoints: Sequence[str]
+    """HTTPS subscriptions of the created topic, e.g. PagerDuty's
+    ``https://events.pagerduty.com/integration/<key>/enqueue``. Default none."""
+    slack_channel: SlackChannel
+    """A Slack channel (AWS Chatbot) that receives every alarm of the created topic; the
+    workspace must be authorized in the Chatbot console first. Default none."""
     topic_name: str
     """Literal topic name, validated; overrides ``name`` for the topic. Default: from ``name``."""
     encryption_key: kms.IKey
@@ -87,5 +94,11 @@ class ObservabilityPackProps(TypedDict, total=False):
     """Naming strategy to use instead of the scope default (for ``name`` and budget names)."""
 
 
-TOPIC_CREATION_PROPS: tuple[str, ...] = ("alarm_email_addresses", "topic_name", "encryption_key")
+TOPIC_CREATION_PROPS: tuple[str, ...] = (
+    "alarm_email_addresses",
+    "alarm_https_endpoints",
+    "slack_channel",
+    "topic_name",
+    "encryption_key",
+)
 """Props that configure a created topic: refused with ``alert_topic`` (an existing topic)."""

@@ -19,6 +19,7 @@ from petplatform_constructs.core.errors import Problems, PropError
 from petplatform_constructs.core.existing import describe
 from petplatform_constructs.core.names import NameStrategy, ResourceKind, physical_name
 from petplatform_constructs.core.watch import Observable
+from petplatform_constructs.observability.channels import check_channels
 from petplatform_constructs.observability.pack.props import ObservabilityPackProps
 from petplatform_constructs.observability.settings import (
     AlarmThresholds,
@@ -104,6 +105,9 @@ def plan_pack(
     thresholds.check(problems)
     emails = tuple(props.get("alarm_email_addresses") or ())
     _check_emails(problems, emails)
+    check_channels(
+        problems, props.get("slack_channel"), tuple(props.get("alarm_https_endpoints") or ())
+    )
     strategy = naming_strategy(scope, props.get("naming"))
     name = props.get("name")
 

@@ -1,0 +1,3 @@
+module listbackup/handlers
+
+go 1.23
