@@ -140,8 +140,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     examples = examples_with_checks(args.examples)
-    if not examples:
-        print(f"error: no example under {args.examples} has smoke checks", file=sys.stderr)
+    scenarios = examples_with_scenarios(args.examples)
+    if not examples and not scenarios:
+        print(
+            f"error: no example under {args.examples} has smoke checks or a local scenario",
+            file=sys.stderr,
+        )
         return 1
     started = time.perf_counter()
     outcomes: list[Outcome] = []
@@ -186,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         # Examples with a self-contained scenario (their own account, fake partners, HTTP calls)
         # run after the shared cloud is closed: only one emulator may run per process.
-        for name, scenario in examples_with_scenarios(args.examples):
+        for name, scenario in scenarios:
             declared = getattr(scenario, "STAGES", STAGES)
             for stage in [s for s in (args.stage or STAGES) if s in declared]:
                 outcome = Outcome(name, stage)
