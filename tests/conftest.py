@@ -70,3 +70,23 @@ def stack_synth(synth_cache: SynthCache) -> Callable[..., SynthResult]:
         return synth_stack(synth_cache, key, builder, **kwargs)  # type: ignore[arg-type]
 
     return run
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with slow tests first, then those that deploy to the local cloud.
+
+    pytest-xdist (``--dist loadfile``) hands out whole files in collection order; a long file
+    handed out last would keep one worker busy while the other waits. The order within each
+    file, and among files of one kind, stays as collected.
+    """
+    weight: dict[Path, int] = {}
+    for item in items:
+        rank = (
+            0
+            if item.get_closest_marker("slow")
+            else 1
+            if item.get_closest_marker("localcloud")
+            else 2
+        )
+        weight[item.path] = min(weight.get(item.path, 2), rank)
+    items.sort(key=lambda item: weight[item.path])
