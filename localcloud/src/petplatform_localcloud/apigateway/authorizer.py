@@ -15,7 +15,7 @@ from petplatform_localcloud.apigateway.definition import GatewayError
 if TYPE_CHECKING:  # pragma: no cover
     from petplatform_localcloud.server import LocalCloud
 
-__all__ = ["CognitoPool", "cognito_claims", "unauthorized"]
+__all__ = ["CognitoPool", "TokenRejectedError", "cognito_claims", "unauthorized"]
 
 Json = dict[str, Any]
 
@@ -26,6 +26,14 @@ def _b64url(segment: str) -> bytes:
 
 def unauthorized(message: str = "Unauthorized") -> GatewayError:
     return GatewayError("UNAUTHORIZED", 401, message)
+
+
+class TokenRejectedError(Exception):
+    """A JWT that is not a valid, unexpired token of the pool."""
+
+    def __init__(self, *, expired: bool = False) -> None:
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
 
 
 class CognitoPool:
@@ -60,24 +68,41 @@ class CognitoPool:
                 self._clients = {c["ClientId"] for page in pages for c in page["UserPoolClients"]}
             return client_id in self._clients
 
-    def verify(self, token: str, scopes: Sequence[str]) -> Json:
-        """The token's claims, or :class:`GatewayError` 401."""
+    def signed_claims(self, token: str) -> Json:
+        """The claims of a token this pool signed (RS256, its JWKS) that has not expired.
+
+        Raises:
+            TokenRejectedError: anything else; ``expired`` says whether only the time was wrong.
+        """
         try:
             header_b64, payload_b64, signature_b64 = token.split(".")
             header = json.loads(_b64url(header_b64))
-            claims: Json = json.loads(_b64url(payload_b64))
+            claims = json.loads(_b64url(payload_b64))
             signature = _b64url(signature_b64)
         except ValueError:
-            raise unauthorized() from None
+            raise TokenRejectedError() from None
         if not isinstance(header, dict) or header.get("alg") != "RS256":
-            raise unauthorized()
+            raise TokenRejectedError()
+        if not isinstance(claims, dict):
+            raise TokenRejectedError()
         key = self._key(str(header.get("kid")))
         if key is None or not _rs256_valid(key, f"{header_b64}.{payload_b64}".encode(), signature):
-            raise unauthorized()
+            raise TokenRejectedError()
         if claims.get("iss") != self.issuer:
-            raise unauthorized()
+            raise TokenRejectedError()
         if not isinstance(claims.get("exp"), (int, float)) or claims["exp"] <= time.time():
-            raise unauthorized("The incoming token has expired")
+            raise TokenRejectedError(expired=True)
+        return claims
+
+    def verify(self, token: str, scopes: Sequence[str]) -> Json:
+        """The token's claims, or :class:`GatewayError` 401 (the REST API authorizer's rules:
+        an access token with one of ``scopes``, else an ID token, of one of this pool's
+        clients)."""
+        try:
+            claims = self.signed_claims(token)
+        except TokenRejectedError as rejected:
+            message = "The incoming token has expired" if rejected.expired else "Unauthorized"
+            raise unauthorized(message) from None
         if scopes:
             granted = set(str(claims.get("scope", "")).split())
             if claims.get("token_use") != "access" or not granted & set(scopes):

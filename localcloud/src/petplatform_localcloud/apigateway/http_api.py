@@ -40,7 +40,7 @@ from urllib.parse import unquote
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from petplatform_localcloud.apigateway.authorizer import CognitoPool, _b64url, _rs256_valid
+from petplatform_localcloud.apigateway.authorizer import CognitoPool, TokenRejectedError
 from petplatform_localcloud.apigateway.definition import Invocation
 from petplatform_localcloud.apigateway.functions import ApiFunctions, _api_gateway_sources
 from petplatform_localcloud.apigateway.http_messages import (
@@ -322,35 +322,29 @@ class LocalHttpApi:
 
     def _verify(self, token: str, config: Json) -> Json:
         issuer = str(config["issuer"])
+        if not issuer.startswith(_COGNITO):
+            raise HttpRefusedError(401, "Unauthorized")
+        pool = self._pool_of(issuer)
         try:
-            header_b64, payload_b64, signature_b64 = token.split(".")
-            header = json.loads(_b64url(header_b64))
-            claims: Json = json.loads(_b64url(payload_b64))
-            signature = _b64url(signature_b64)
-        except ValueError:
+            claims = pool.signed_claims(token)
+        except TokenRejectedError:
             raise HttpRefusedError(401, "Unauthorized") from None
-        if not issuer.startswith(_COGNITO) or claims.get("iss") != issuer:
-            raise HttpRefusedError(401, "Unauthorized")
-        region = issuer.removeprefix(_COGNITO).split(".", 1)[0]
-        pool_id = issuer.rsplit("/", 1)[-1]
-        pool = self._pools.setdefault(
-            issuer,
-            CognitoPool(
-                self.cloud,
-                f"arn:aws:cognito-idp:{region}:{self.cloud.account_id}:userpool/{pool_id}",
-            ),
-        )
-        key = pool._key(str(header.get("kid"))) if isinstance(header, dict) else None
-        if key is None or not _rs256_valid(key, f"{header_b64}.{payload_b64}".encode(), signature):
-            raise HttpRefusedError(401, "Unauthorized")
-        if not isinstance(claims.get("exp"), (int, float)) or claims["exp"] <= time.time():
-            raise HttpRefusedError(401, "Unauthorized")
         audience = (
             claims.get("aud") if claims.get("token_use") != "access" else claims.get("client_id")
         )
         if audience not in config["audience"]:
             raise HttpRefusedError(401, "Unauthorized")
         return claims
+
+    def _pool_of(self, issuer: str) -> CognitoPool:
+        """The emulator's user pool behind a Cognito issuer URL (one per issuer, kept)."""
+        with self._lock:
+            if issuer not in self._pools:
+                region = issuer.removeprefix(_COGNITO).split(".", 1)[0]
+                pool_id = issuer.rsplit("/", 1)[-1]
+                arn = f"arn:aws:cognito-idp:{region}:{self.cloud.account_id}:userpool/{pool_id}"
+                self._pools[issuer] = CognitoPool(self.cloud, arn)
+            return self._pools[issuer]
 
     def _integrate(
         self, route: HttpRoute, event: Json, method: str, path: str
