@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from petplatform_localcloud.apigateway import LocalRestApi
 from petplatform_localcloud.cognito import srp_sign_in
+from petplatform_localcloud.report import DemoResult
 
 if TYPE_CHECKING:
     from petplatform_constructs.testing import SynthResult
@@ -555,24 +556,6 @@ def format_steps(steps: list[tuple[str, bool, str]], title: str = "HTTP scenario
     passed = sum(1 for _, ok, _ in steps if ok)
     lines.append(f"  {passed}/{len(steps)} steps passed")
     return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class DemoResult:
-    """What :func:`run_demo` did: the deployment and each HTTP step."""
-
-    stage: str
-    report: DeployReport
-    steps: list[tuple[str, bool, str]]
-    scenario_seconds: float
-
-    @property
-    def passed(self) -> int:
-        return sum(1 for _, ok, _ in self.steps if ok)
-
-    @property
-    def failures(self) -> list[str]:
-        return [f"{name}: {detail}" for name, ok, detail in self.steps if not ok]
 
 
 def run_demo(stage: str = "dev", *, out: TextIO = sys.stdout) -> DemoResult:

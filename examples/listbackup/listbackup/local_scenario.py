@@ -31,11 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from petplatform_localcloud.report import DemoResult
+
 from .config import DEFAULT_ACCOUNT, DOMAIN, DR_REGION, PRIMARY_REGION, ListBackupConfig
 
 if TYPE_CHECKING:
     from petplatform_constructs.testing import SynthResult
-    from petplatform_localcloud import DeployReport, LocalCloud
+    from petplatform_localcloud import LocalCloud
     from petplatform_localcloud.apigateway import LocalHttpApi
 
 __all__ = [
@@ -243,24 +245,6 @@ def serve(cloud: LocalCloud, result: SynthResult) -> Iterator[Scenario]:
         LocalHttpApi(cloud, result, stack=stack, region=PRIMARY_REGION) as api,
     ):
         yield Scenario(cloud, api)
-
-
-@dataclass(frozen=True)
-class DemoResult:
-    """What :func:`run_demo` did: the deployment and each step, for ``make demo``'s table."""
-
-    stage: str
-    report: DeployReport
-    steps: list[tuple[str, bool, str]]
-    scenario_seconds: float
-
-    @property
-    def passed(self) -> int:
-        return sum(1 for _, ok, _ in self.steps if ok)
-
-    @property
-    def failures(self) -> list[str]:
-        return [f"{name}: {detail}" for name, ok, detail in self.steps if not ok]
 
 
 def run_steps(s: Scenario) -> list[tuple[str, bool, str]]:

@@ -37,6 +37,7 @@ from petplatform_localcloud.lambda_runtime import (
     LocalFunction,
 )
 from petplatform_localcloud.report import (
+    DemoResult,
     DeployError,
     DeployReport,
     FailedResource,
@@ -56,6 +57,7 @@ __all__ = [
     "DEFAULT_REGION",
     "GO_BUILD_CONTEXT",
     "AssemblyStack",
+    "DemoResult",
     "DeployError",
     "DeployReport",
     "FailedResource",

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["DeployError", "DeployReport", "FailedResource", "StackResult", "format_summary"]
+__all__ = [
+    "DemoResult",
+    "DeployError",
+    "DeployReport",
+    "FailedResource",
+    "StackResult",
+    "format_summary",
+]
 
 
 @dataclass(frozen=True)
@@ -109,3 +116,22 @@ def format_summary(report: DeployReport, title: str = "Deployed") -> str:
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([title, fmt(header), rule, *map(fmt, rows[:-1]), rule, fmt(rows[-1])])
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What an example's local scenario (``run_demo(stage)``) did, for ``make demo``'s table:
+    its deployment and each step as ``(name, passed, detail)``."""
+
+    stage: str
+    report: DeployReport
+    steps: list[tuple[str, bool, str]]
+    scenario_seconds: float
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for _, ok, _ in self.steps if ok)
+
+    @property
+    def failures(self) -> list[str]:
+        return [f"{name}: {detail}" for name, ok, detail in self.steps if not ok]
