@@ -118,6 +118,34 @@ def _template() -> Json:
                     "Target": join("integrations/", {"Ref": "OpenIntegration"}),
                 },
             },
+            "LegacyPermission": {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "Action": "lambda:InvokeFunction",
+                    "FunctionName": {"Ref": "Alias"},
+                    "Principal": "apigateway.amazonaws.com",
+                    "SourceArn": join(
+                        f"arn:aws:execute-api:us-west-2:{ACCOUNT}:", api, "/*/*/legacy"
+                    ),
+                },
+            },
+            "LegacyIntegration": {
+                "Type": "AWS::ApiGatewayV2::Integration",
+                "Properties": {
+                    "ApiId": api,
+                    "IntegrationType": "AWS_PROXY",
+                    "IntegrationUri": {"Ref": "Alias"},
+                    "PayloadFormatVersion": "1.0",
+                },
+            },
+            "LegacyRoute": {
+                "Type": "AWS::ApiGatewayV2::Route",
+                "Properties": {
+                    "ApiId": api,
+                    "RouteKey": "GET /legacy",
+                    "Target": join("integrations/", {"Ref": "LegacyIntegration"}),
+                },
+            },
             "Domain": {
                 "Type": "AWS::ApiGatewayV2::DomainName",
                 "Properties": {
@@ -194,5 +222,10 @@ def test_http_api_deploys_reads_back_serves_through_an_alias_and_is_deleted(
         with pytest.raises(HTTPError) as refused:
             urlopen(f"{served.url}/items/1", timeout=30)
         assert refused.value.code == 401
+        # Payload format 1.0 is not emulated: a 500, never a 2.0 event in its place.
+        with pytest.raises(HTTPError) as legacy:
+            urlopen(f"{served.url}/legacy", timeout=30)
+        assert legacy.value.code == 500
+        assert [i.function for i in served.invocations] == ["echo"]  # /open only
     destroy(cloud, assembly)
     assert v2.get_apis()["Items"] == []

@@ -358,6 +358,9 @@ class LocalHttpApi:
         )
         if function is None or not self._lambdas.allows(route.function_arn, source):
             raise HttpRefusedError(500, "Internal Server Error")
+        if route.payload_version != "2.0":  # never answered in the wrong shape
+            self.cloud.say(f"local http api: {route.key}: payload format 1.0 is not emulated")
+            raise HttpRefusedError(500, "Internal Server Error")
         started = time.perf_counter()
         error: str | None = None
         result: Any = None
