@@ -1,6 +1,7 @@
 """The real `cdk bootstrap` / `cdk deploy` / `cdk destroy` (CDK CLI from npm) against the local
 cloud: change sets, asset publishing, the deploy role, cross-stack imports. HomeForPup dev is
-deployed with the CLI and then passes the same smoke checks as the boto3 deploy path.
+deployed with the CLI (which synthesizes it through the example's ``cdk.json``, on the Node.js
+from PyPI) and then passes the same smoke checks as the boto3 deploy path.
 """
 
 from __future__ import annotations
