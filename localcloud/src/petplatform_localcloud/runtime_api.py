@@ -19,8 +19,10 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from petplatform_localcloud.loopback import LOOPBACK, LoopbackServer
 
 __all__ = ["FunctionError", "Invocation", "RuntimeApi"]
 
@@ -91,21 +93,11 @@ class RuntimeApi:
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self.init_error: FunctionError | None = None
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="petplatform-runtime-api",
-            daemon=True,
-        )
-        self._thread.start()
+        self._serving = LoopbackServer.start(_handler_class(self), name="petplatform-runtime-api")
 
     @property
     def address(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"{host!s}:{port}"
+        return f"{LOOPBACK}:{self._serving.port}"
 
     def submit(self, invocation: Invocation) -> None:
         """Queue ``invocation`` for the runtime's next ``GET /invocation/next``."""
@@ -117,9 +109,7 @@ class RuntimeApi:
         if self._closed.is_set():
             return
         self._closed.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self._serving.close()
         with self._lock:
             waiting = list(self._inflight.values())
             self._inflight.clear()

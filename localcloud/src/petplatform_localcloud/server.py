@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 import boto3  # type: ignore[import-untyped]
 from botocore.config import Config  # type: ignore[import-untyped]
 
+from petplatform_localcloud.loopback import LOOPBACK
+
 if TYPE_CHECKING:  # pragma: no cover
     from moto.server import ThreadedMotoServer
 
@@ -24,7 +26,6 @@ __all__ = ["DEFAULT_ACCOUNT_ID", "DEFAULT_REGION", "LocalCloud", "LocalCloudErro
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
-LOOPBACK = "127.0.0.1"
 # Dummy credentials: the emulator accepts any, and real ones must never reach it.
 _CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 _QUIET_LOGGERS = ("werkzeug", "moto")

@@ -32,7 +32,6 @@ import time
 import traceback
 import uuid
 from collections.abc import Mapping
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -55,7 +54,7 @@ from petplatform_localcloud.apigateway.http_messages import (
 )
 from petplatform_localcloud.assembly import read_assembly
 from petplatform_localcloud.lambda_runtime import LocalFunction
-from petplatform_localcloud.server import LOOPBACK
+from petplatform_localcloud.loopback import LOOPBACK, LoopbackServer
 
 if TYPE_CHECKING:  # pragma: no cover
     from petplatform_constructs.testing import SynthResult
@@ -98,8 +97,7 @@ class LocalHttpApi:
         self._pools: dict[str, CognitoPool] = {}
         self._invocations: list[Invocation] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LoopbackServer | None = None
         self.api_id = ""
         self.stage = "$default"
         self._cors: Json | None = None
@@ -109,7 +107,7 @@ class LocalHttpApi:
         """``http://127.0.0.1:PORT`` (plus ``/{stage}`` for a named stage)."""
         if self._server is None:
             raise RuntimeError("LocalHttpApi is not started; use it in a `with` block")
-        base = f"http://{LOOPBACK}:{self._server.server_address[1]}"
+        base = f"http://{LOOPBACK}:{self._server.port}"
         return base if self.stage == "$default" else f"{base}/{self.stage}"
 
     @property
@@ -138,15 +136,9 @@ class LocalHttpApi:
             return self
         try:
             self._load()
-            self._server = ThreadingHTTPServer((LOOPBACK, self._port), http_handler_class(self))
-            self._server.daemon_threads = True
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="petplatform-local-http-api",
-                daemon=True,
+            self._server = LoopbackServer.start(
+                http_handler_class(self), name="petplatform-local-http-api", port=self._port
             )
-            self._thread.start()
         except BaseException:
             self.close()
             raise
@@ -155,11 +147,7 @@ class LocalHttpApi:
     def close(self) -> None:
         server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+            server.close()
         self._lambdas.close()
 
     # ---- the deployed API ----------------------------------------------------------------

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import threading
 import time
 import traceback
 import uuid
 from collections.abc import Mapping
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,7 @@ from petplatform_localcloud.apigateway.messages import (
 from petplatform_localcloud.assembly import read_assembly
 from petplatform_localcloud.json_schema import Schema, SchemaError, validate
 from petplatform_localcloud.lambda_runtime import LambdaRuntimeError, LocalFunction
-from petplatform_localcloud.server import LOOPBACK
+from petplatform_localcloud.loopback import LOOPBACK, LoopbackServer
 
 if TYPE_CHECKING:  # pragma: no cover
     from petplatform_constructs.testing import SynthResult
@@ -93,8 +93,7 @@ class LocalRestApi:
         self._invocations: list[Invocation] = []
         self._lock = threading.Lock()
         self._pools: dict[str, CognitoPool] = {}
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LoopbackServer | None = None
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -103,7 +102,7 @@ class LocalRestApi:
         """``http://127.0.0.1:PORT/{stage}``: append a resource path (``/dogs``)."""
         if self._server is None or self._definition is None:
             raise RuntimeError("LocalRestApi is not started; use it in a `with` block")
-        return f"http://{LOOPBACK}:{self._server.server_address[1]}/{self._definition.stage}"
+        return f"http://{LOOPBACK}:{self._server.port}/{self._definition.stage}"
 
     @property
     def stage(self) -> str:
@@ -143,23 +142,17 @@ class LocalRestApi:
         if self._server is not None:
             return self
         self.refresh()
+        serve = functools.partial(
+            LoopbackServer.start, handler_class(self), name="petplatform-localapi",
+            join_requests=True,  # close() waits for the requests in flight
+        )  # fmt: skip
         try:
-            server = ThreadingHTTPServer((LOOPBACK, self._port), handler_class(self))
+            self._server = serve(port=self._port)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise
             self.cloud.say(f"local api: port {self._port} is in use; using a free port instead")
-            server = ThreadingHTTPServer((LOOPBACK, 0), handler_class(self))
-        server.daemon_threads = False
-        server.block_on_close = True  # close() joins the request threads
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="petplatform-localapi",
-            daemon=True,
-        )
-        self._thread.start()
+            self._server = serve(port=0)
         definition = self.definition
         self.cloud.say(
             f"local api: {definition.name} ({definition.api_id}) stage {definition.stage} "
@@ -170,12 +163,8 @@ class LocalRestApi:
     def close(self) -> None:
         """Stop serving and join the server's threads. Safe to call twice."""
         server, self._server = self._server, None
-        thread, self._thread = self._thread, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join()
+            server.close(timeout=None)
         self._lambdas.close()
 
     def __enter__(self) -> LocalRestApi:

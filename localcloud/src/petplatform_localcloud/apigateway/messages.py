@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from petplatform_localcloud.apigateway.definition import DeployedApi, DeployedResource
-from petplatform_localcloud.server import LOOPBACK
+from petplatform_localcloud.loopback import LOOPBACK
 
 if TYPE_CHECKING:  # pragma: no cover
     from petplatform_localcloud.apigateway.local_api import LocalRestApi
