@@ -3,8 +3,9 @@ existing bucket through standard logging v2 (CloudWatch vended logs, us-east-1 s
 
 Standard logging writes with the ``awslogsdelivery`` account and an ACL, so the bucket the Cdn
 creates has ACLs enabled (``BucketOwnerPreferred``: log objects still belong to the bucket
-owner) and every Block Public Access flag on; it is the only ACL-enabled bucket the library
-creates, and holds nothing but CloudFront logs.
+owner) and every Block Public Access flag on, and holds nothing but CloudFront logs. The only
+other ACL-enabled bucket the library creates is one asked for with
+``SecureBucket(cloudfront_log_destination=True)``, for the same reason.
 """
 
 from __future__ import annotations
