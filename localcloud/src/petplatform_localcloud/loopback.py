@@ -22,6 +22,7 @@ class LoopbackServer:
 
     server: ThreadingHTTPServer
     thread: threading.Thread
+    join_requests: bool = False
 
     @classmethod
     def start(
@@ -41,14 +42,15 @@ class LoopbackServer:
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
         )
         thread.start()
-        return cls(server, thread)
+        return cls(server, thread, join_requests)
 
     @property
     def port(self) -> int:
         return int(self.server.server_address[1])
 
-    def close(self, timeout: float | None = 5) -> None:
-        """Stop serving, release the port, and wait for the serving thread."""
+    def close(self) -> None:
+        """Stop serving, release the port, and wait for the serving thread (as long as it takes
+        with ``join_requests``, else at most 5 s)."""
         self.server.shutdown()
         self.server.server_close()
-        self.thread.join(timeout=timeout)
+        self.thread.join(timeout=None if self.join_requests else 5)

@@ -27,13 +27,10 @@ and the stage's access logs.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import traceback
 import uuid
-from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -41,7 +38,7 @@ from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from petplatform_localcloud.apigateway.authorizer import CognitoPool, TokenRejectedError
 from petplatform_localcloud.apigateway.definition import Invocation
-from petplatform_localcloud.apigateway.functions import ApiFunctions, _api_gateway_sources
+from petplatform_localcloud.apigateway.functions import _api_gateway_sources
 from petplatform_localcloud.apigateway.http_messages import (
     HttpRefusedError,
     HttpRoute,
@@ -52,8 +49,8 @@ from petplatform_localcloud.apigateway.http_messages import (
     string_claims,
     v2_response,
 )
+from petplatform_localcloud.apigateway.served import ServedApi
 from petplatform_localcloud.assembly import read_assembly
-from petplatform_localcloud.lambda_runtime import LocalFunction
 from petplatform_localcloud.loopback import LOOPBACK, LoopbackServer
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -66,7 +63,7 @@ Json = dict[str, Any]
 _COGNITO = "https://cognito-idp."
 
 
-class LocalHttpApi:
+class LocalHttpApi(ServedApi):
     """One deployed HTTP API served on ``http://127.0.0.1:<free port>``.
 
     ``with LocalHttpApi(cloud, result, stack="Api-dev", region="us-west-2") as api:`` reads the
@@ -86,18 +83,9 @@ class LocalHttpApi:
         region: str | None = None,
         port: int = 0,
     ) -> None:
-        self.cloud = cloud
-        self.region = region or cloud.region
-        self._outdir = Path(str(getattr(assembly, "outdir", assembly)))
-        self._stack_name = stack
+        super().__init__(cloud, assembly, stack=stack, region=region, port=port)
         self._wanted = http_api
-        self._port = port
-        self._lambdas = ApiFunctions(cloud, self.region)
         self._routes: list[HttpRoute] = []
-        self._pools: dict[str, CognitoPool] = {}
-        self._invocations: list[Invocation] = []
-        self._lock = threading.Lock()
-        self._server: LoopbackServer | None = None
         self.api_id = ""
         self.stage = "$default"
         self._cors: Json | None = None
@@ -109,27 +97,6 @@ class LocalHttpApi:
             raise RuntimeError("LocalHttpApi is not started; use it in a `with` block")
         base = f"http://{LOOPBACK}:{self._server.port}"
         return base if self.stage == "$default" else f"{base}/{self.stage}"
-
-    @property
-    def functions(self) -> Mapping[str, LocalFunction]:
-        """The functions behind the routes, by ARN."""
-        return dict(self._lambdas.by_arn)
-
-    @property
-    def invocations(self) -> list[Invocation]:
-        with self._lock:
-            return list(self._invocations)
-
-    def __enter__(self) -> LocalHttpApi:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def start(self) -> LocalHttpApi:
         if self._server is not None:
@@ -143,12 +110,6 @@ class LocalHttpApi:
             self.close()
             raise
         return self
-
-    def close(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.close()
-        self._lambdas.close()
 
     # ---- the deployed API ----------------------------------------------------------------
 
@@ -325,14 +286,12 @@ class LocalHttpApi:
         return claims
 
     def _pool_of(self, issuer: str) -> CognitoPool:
-        """The emulator's user pool behind a Cognito issuer URL (one per issuer, kept)."""
-        with self._lock:
-            if issuer not in self._pools:
-                region = issuer.removeprefix(_COGNITO).split(".", 1)[0]
-                pool_id = issuer.rsplit("/", 1)[-1]
-                arn = f"arn:aws:cognito-idp:{region}:{self.cloud.account_id}:userpool/{pool_id}"
-                self._pools[issuer] = CognitoPool(self.cloud, arn)
-            return self._pools[issuer]
+        """The emulator's user pool behind a Cognito issuer URL."""
+        region = issuer.removeprefix(_COGNITO).split(".", 1)[0]
+        pool_id = issuer.rsplit("/", 1)[-1]
+        return self._pool(
+            f"arn:aws:cognito-idp:{region}:{self.cloud.account_id}:userpool/{pool_id}"
+        )
 
     def _integrate(
         self, route: HttpRoute, event: Json, method: str, path: str
@@ -365,18 +324,17 @@ class LocalHttpApi:
         status = answer[0] if answer else 500
         if error is None and seconds * 1000 > route.timeout_ms:
             status, answer = 503, None
-        with self._lock:
-            self._invocations.append(
-                Invocation(
-                    function=function.name,
-                    method=method,
-                    resource=route.key,
-                    path=path,
-                    status=status,
-                    seconds=seconds,
-                    error=error,
-                )
+        self._record(
+            Invocation(
+                function=function.name,
+                method=method,
+                resource=route.key,
+                path=path,
+                status=status,
+                seconds=seconds,
+                error=error,
             )
+        )
         if error is not None:
             self.cloud.say(f"local http api: {function.name} failed: {error.strip()[-2000:]}")
             raise HttpRefusedError(500, "Internal Server Error")

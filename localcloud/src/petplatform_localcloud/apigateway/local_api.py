@@ -5,19 +5,17 @@ from __future__ import annotations
 import errno
 import functools
 import json
-import threading
 import time
 import traceback
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from petplatform_localcloud.apigateway.authorizer import CognitoPool, cognito_claims, unauthorized
+from petplatform_localcloud.apigateway.authorizer import cognito_claims, unauthorized
 from petplatform_localcloud.apigateway.definition import (
     DeployedApi,
     DeployedResource,
@@ -26,7 +24,7 @@ from petplatform_localcloud.apigateway.definition import (
     find_api,
     read_definition,
 )
-from petplatform_localcloud.apigateway.functions import ApiFunctions, function_arn
+from petplatform_localcloud.apigateway.functions import function_arn
 from petplatform_localcloud.apigateway.messages import (
     Request,
     Response,
@@ -37,9 +35,10 @@ from petplatform_localcloud.apigateway.messages import (
     proxy_response,
     static_value,
 )
+from petplatform_localcloud.apigateway.served import ServedApi
 from petplatform_localcloud.assembly import read_assembly
 from petplatform_localcloud.json_schema import Schema, SchemaError, validate
-from petplatform_localcloud.lambda_runtime import LambdaRuntimeError, LocalFunction
+from petplatform_localcloud.lambda_runtime import LambdaRuntimeError
 from petplatform_localcloud.loopback import LOOPBACK, LoopbackServer
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,7 +51,7 @@ Json = dict[str, Any]
 _DEFAULT_TIMEOUT_MS = 29_000
 
 
-class LocalRestApi:
+class LocalRestApi(ServedApi):
     """One deployed REST API stage served on ``http://127.0.0.1:<free port>/<stage>``.
 
     ``with LocalRestApi(cloud, result, stack="DogCareStack-dev") as api:`` reads the API of that
@@ -81,19 +80,10 @@ class LocalRestApi:
         region: str | None = None,
         port: int = 0,
     ) -> None:
-        self.cloud = cloud
-        self.region = region or cloud.region
-        self._outdir = Path(str(getattr(assembly, "outdir", assembly)))
-        self._stack_name = stack
+        super().__init__(cloud, assembly, stack=stack, region=region, port=port)
         self._rest_api = rest_api
         self._stage = stage
-        self._port = port
         self._definition: DeployedApi | None = None
-        self._lambdas = ApiFunctions(cloud, self.region)
-        self._invocations: list[Invocation] = []
-        self._lock = threading.Lock()
-        self._pools: dict[str, CognitoPool] = {}
-        self._server: LoopbackServer | None = None
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -117,17 +107,6 @@ class LocalRestApi:
         if self._definition is None:
             raise RuntimeError("LocalRestApi is not started; use it in a `with` block")
         return self._definition
-
-    @property
-    def functions(self) -> Mapping[str, LocalFunction]:
-        """The Lambda functions behind the API, by ARN."""
-        return dict(self._lambdas.by_arn)
-
-    @property
-    def invocations(self) -> list[Invocation]:
-        """Every Lambda invocation so far, oldest first (a copy)."""
-        with self._lock:
-            return list(self._invocations)
 
     @property
     def routes(self) -> list[tuple[str, str]]:
@@ -159,28 +138,6 @@ class LocalRestApi:
             f"on {self.url} with {len(self._lambdas.by_arn)} functions"
         )
         return self
-
-    def close(self) -> None:
-        """Stop serving and join the server's threads. Safe to call twice."""
-        server, self._server = self._server, None
-        if server is not None:
-            server.close(timeout=None)
-        self._lambdas.close()
-
-    def __enter__(self) -> LocalRestApi:
-        try:
-            return self.start()
-        except BaseException:
-            self.close()
-            raise
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # ---- loading the deployed API -----------------------------------------------------------
 
@@ -236,7 +193,7 @@ class LocalRestApi:
         scopes = list(method.get("authorizationScopes") or [])
         failure: GatewayError | None = None
         for arn in authorizer.get("providerARNs") or []:
-            pool = self._pools.setdefault(arn, CognitoPool(self.cloud, arn))
+            pool = self._pool(arn)
             try:
                 return cognito_claims(pool.verify(token, scopes))
             except GatewayError as error:
@@ -353,10 +310,6 @@ class LocalRestApi:
             raise failure
         assert response is not None
         return response
-
-    def _record(self, invocation: Invocation) -> None:
-        with self._lock:
-            self._invocations.append(invocation)
 
     def _gateway_response(self, error: GatewayError) -> Response:
         responses = self.definition.gateway_responses
